@@ -1,0 +1,42 @@
+# Two commands run the whole course:
+#   make lab    set up (first time only) and open the course in JupyterLab
+#   make test   set up (first time only) and run every test, notebooks included
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help setup lab test outputs clean-venv
+
+help:
+	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
+	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
+	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
+
+# Re-installs only when requirements.txt or pyproject.toml change.
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.11, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the course pins packages for Python 3.11. Run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+# Smoke mode shrinks the work (and swaps in generated data where a download is needed);
+# two notebooks run at a time, each in its own kernel from .venv.
+test: setup
+	COURSE_SMOKE=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+
+outputs: setup
+	$(BIN)/python tools/run_notebooks.py
+
+clean-venv:
+	rm -rf $(VENV)

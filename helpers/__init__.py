@@ -1,0 +1,20 @@
+"""Small, tested helpers for the PyTorch course notebooks.
+
+Importing this package does nothing but define functions: no seeding, no downloads,
+no global plotting state. Submodules with heavier dependencies (plots, data, widgets)
+are imported explicitly, e.g. ``from helpers.plot import show_images``.
+"""
+
+from helpers.config import announce_smoke, data_dir, repo_root, smoke_mode
+from helpers.device import describe_device, pick_device
+from helpers.seed import seed_everything
+
+__all__ = [
+    "announce_smoke",
+    "data_dir",
+    "describe_device",
+    "pick_device",
+    "repo_root",
+    "seed_everything",
+    "smoke_mode",
+]

@@ -1,0 +1,67 @@
+"""Course-wide settings read from environment variables: the data folder and smoke mode."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DATA_DIR_ENV = "COURSE_DATA_DIR"
+SMOKE_ENV = "COURSE_SMOKE"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+def repo_root() -> Path:
+    """Return the course checkout's root folder (the one holding ``pyproject.toml``)."""
+    here = Path(__file__).resolve().parent.parent
+    if (here / "pyproject.toml").is_file() and (here / "helpers").is_dir():
+        return here
+    # Installed without a checkout (not editable): fall back to the working directory.
+    return Path.cwd()
+
+
+def data_dir(create: bool = True) -> Path:
+    """Return the folder for datasets, checkpoints and anything notebooks write.
+
+    Defaults to ``data/`` at the repository root; set ``COURSE_DATA_DIR`` to move it.
+    """
+    raw = os.environ.get(DATA_DIR_ENV, "").strip()
+    path = Path(raw).expanduser() if raw else repo_root() / "data"
+    if path.exists() and not path.is_dir():
+        raise NotADirectoryError(
+            f"{DATA_DIR_ENV} must name a folder, but {str(path)!r} is a file; "
+            f"point {DATA_DIR_ENV} at a folder or unset it to use the default data/ folder"
+        )
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def smoke_mode() -> bool:
+    """Return True when ``COURSE_SMOKE`` asks notebooks to shrink their work (as CI does)."""
+    raw = os.environ.get(SMOKE_ENV, "")
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        f"{SMOKE_ENV} must be 1/true/yes/on or 0/false/no/off (or unset), got {raw!r}; "
+        f"unset it for the full course, or set {SMOKE_ENV}=1 for the shrunken CI run"
+    )
+
+
+def announce_smoke(what: str) -> bool:
+    """Print a visible banner saying what smoke mode changed; return whether smoke mode is on.
+
+    Prints nothing when smoke mode is off, so real runs stay clean.
+    """
+    if not isinstance(what, str) or not what.strip():
+        raise ValueError(
+            f"announce_smoke expects a non-empty description of what smoke mode changes, got {what!r}"
+        )
+    if not smoke_mode():
+        return False
+    print(f"⚠️  SMOKE MODE ({SMOKE_ENV}=1): {what.strip()} — these are not real results.")
+    return True

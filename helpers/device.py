@@ -1,0 +1,81 @@
+"""Choosing where tensors and models live: CUDA, then Apple's MPS, then the CPU."""
+
+from __future__ import annotations
+
+import os
+
+import torch
+
+DEVICE_ENV = "COURSE_DEVICE"
+_KINDS = ("cuda", "mps", "cpu")
+
+
+def _available(kind: str) -> bool:
+    if kind == "cuda":
+        return torch.cuda.is_available()
+    if kind == "mps":
+        backend = getattr(torch.backends, "mps", None)
+        return bool(backend is not None and backend.is_available())
+    return True
+
+
+def pick_device(prefer: str | torch.device | None = None) -> torch.device:
+    """Return the best available device: cuda, then mps, then cpu.
+
+    Args:
+        prefer: force a device ("cpu", "cuda", "cuda:1", "mps"); if None, the
+            ``COURSE_DEVICE`` environment variable is used when set.
+    """
+    source = "prefer"
+    if prefer is None:
+        env = os.environ.get(DEVICE_ENV, "").strip()
+        if env:
+            prefer, source = env, DEVICE_ENV
+    if prefer is None:
+        for kind in _KINDS:
+            if _available(kind):
+                return torch.device(kind)
+    if isinstance(prefer, torch.device):
+        device = prefer
+    elif isinstance(prefer, str):
+        try:
+            device = torch.device(prefer.strip().lower())
+        except RuntimeError:
+            raise ValueError(
+                f"{source} must be one of 'cuda', 'cuda:N', 'mps' or 'cpu', got {prefer!r}"
+            ) from None
+    else:
+        raise TypeError(
+            f"prefer must be a str, a torch.device or None, got {type(prefer).__name__}"
+        )
+    if device.type not in _KINDS:
+        raise ValueError(
+            f"{source} must be one of 'cuda', 'cuda:N', 'mps' or 'cpu', got {prefer!r}"
+        )
+    if not _available(device.type):
+        raise RuntimeError(
+            f"{source} asks for {device.type!r}, but this machine has no usable {device.type.upper()} device; "
+            f"use 'cpu', or leave it unset to pick the best available device"
+        )
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise RuntimeError(
+            f"{source} asks for {str(device)!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
+        )
+    return device
+
+
+def describe_device(device: torch.device | str) -> str:
+    """Return one line naming the device, with the GPU's name and memory for CUDA."""
+    if isinstance(device, str):
+        device = torch.device(device)
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device or str, got {type(device).__name__}")
+    if device.type == "cuda":
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        props = torch.cuda.get_device_properties(index)
+        return f"cuda:{index} — {props.name}, {props.total_memory / 2**30:.1f} GiB"
+    if device.type == "mps":
+        return "mps — Apple silicon GPU (Metal Performance Shaders)"
+    if device.type == "cpu":
+        return f"cpu — {torch.get_num_threads()} threads (no GPU in use)"
+    raise ValueError(f"describe_device expects a cuda, mps or cpu device, got {str(device)!r}")

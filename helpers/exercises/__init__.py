@@ -1,0 +1,1 @@
+"""Exercise checkers, one module per notebook topic; every module here is loaded on first check."""

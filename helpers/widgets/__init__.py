@@ -1,0 +1,1 @@
+"""Interactive ipywidgets controls, one module per lesson; each callback is a plain function tested on its own."""

@@ -1,0 +1,38 @@
+"""Every exercise in every notebook: its folded solution passes, the untouched cell says 'not attempted'.
+
+Wrong answers are tested per notebook, in tests/test_exercises_<NN>_*.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.check import Status, registered_ids
+from tests.exercise_harness import all_exercises
+
+EXERCISES = all_exercises()
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=str)
+def test_solution_passes(ex):
+    result, printed = ex.run(ex.solution)
+    assert result.status is Status.CORRECT, result.line()
+    assert result.line() in printed, "the exercise cell must print the check's line"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=str)
+def test_untouched_cell_is_not_attempted(ex):
+    result, printed = ex.run()
+    assert result.status is Status.NOT_ATTEMPTED, result.line()
+    assert printed.strip().endswith(result.line())
+
+
+def test_every_checker_is_used_by_exactly_one_exercise():
+    used = [ex.exercise_id for ex in EXERCISES]
+    assert len(used) == len(set(used)), f"an exercise id is used twice: {sorted(used)}"
+    assert sorted(used) == registered_ids(), "checkers and notebook exercises must match one to one"
+
+
+def test_exercise_ids_match_their_notebook():
+    for ex in EXERCISES:
+        assert ex.notebook.startswith(ex.exercise_id.split(".")[0] + "_"), f"{ex} is in the wrong notebook"
