@@ -1,0 +1,196 @@
+"""Plots the notebooks share: image grids with un-normalization, training curves, confusion matrices.
+
+Every function draws on its own figure (or the ``ax`` given) and returns it; nothing changes
+matplotlib's global settings. Notebooks end plotting cells with ``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+
+def _channel_stats(values: Sequence[float] | None, channels: int, name: str) -> torch.Tensor | None:
+    if values is None:
+        return None
+    stats = torch.as_tensor(values, dtype=torch.float32).flatten()
+    if stats.numel() == 1:
+        stats = stats.repeat(channels)
+    if stats.numel() != channels:
+        raise ValueError(f"{name} must have 1 or {channels} values (one per channel), got {stats.numel()}")
+    if name == "std" and bool((stats <= 0).any()):
+        raise ValueError(f"std must be positive, got {stats.tolist()}")
+    return stats.view(channels, 1, 1)
+
+
+def unnormalize(
+    images: torch.Tensor, mean: Sequence[float] | None = None, std: Sequence[float] | None = None
+) -> torch.Tensor:
+    """Undo ``Normalize(mean, std)`` on a (C, H, W) or (N, C, H, W) tensor and clamp to [0, 1]."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a tensor, got {type(images).__name__}")
+    if images.dim() not in (3, 4):
+        raise ValueError(f"unnormalize expects a (C, H, W) or (N, C, H, W) tensor, got shape {tuple(images.shape)}")
+    channels = images.shape[-3]
+    out = images.detach().cpu().float()
+    m, s = _channel_stats(mean, channels, "mean"), _channel_stats(std, channels, "std")
+    if s is not None:
+        out = out * s
+    if m is not None:
+        out = out + m
+    return out.clamp(0, 1)
+
+
+def _to_hwc(image: torch.Tensor) -> torch.Tensor:
+    if image.dim() == 2:
+        return image
+    if image.dim() == 3 and image.shape[0] in (1, 3):
+        return image[0] if image.shape[0] == 1 else image.permute(1, 2, 0)
+    raise ValueError(f"imshow expects a (3, H, W), (1, H, W) or (H, W) tensor, got shape {tuple(image.shape)}")
+
+
+def imshow(
+    image: torch.Tensor,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Show one image tensor ((3, H, W), (1, H, W) or (H, W)), un-normalizing it first when mean/std are given."""
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"image must be a tensor, got {type(image).__name__}")
+    hwc = _to_hwc(image.detach().cpu().float())
+    if hwc.dim() == 3:
+        hwc = unnormalize(hwc.permute(2, 0, 1), mean, std).permute(1, 2, 0)
+    elif mean is not None or std is not None:
+        hwc = unnormalize(hwc.unsqueeze(0), mean, std)[0]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3, 3))
+    ax.imshow(hwc.numpy(), cmap="gray" if hwc.dim() == 2 else None, vmin=0, vmax=1)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax
+
+
+def show_images(
+    images: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor | None = None,
+    class_names: Sequence[str] | None = None,
+    predictions: Sequence[int] | torch.Tensor | None = None,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    ncols: int = 8,
+) -> Figure:
+    """Draw a labelled grid of images (N, C, H, W); with predictions, titles read 'pred (true)', red when wrong."""
+    if not isinstance(images, torch.Tensor) or images.dim() not in (3, 4):
+        got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"show_images expects a (N, C, H, W) or (N, H, W) tensor, got {got}")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive int, got {ncols!r}")
+    n = images.shape[0]
+    if n == 0:
+        raise ValueError("show_images needs at least one image, got an empty batch")
+    for name, seq in (("labels", labels), ("predictions", predictions)):
+        if seq is not None and len(seq) != n:
+            raise ValueError(f"{name} must have one entry per image ({n}), got {len(seq)}")
+    if predictions is not None and labels is None:
+        raise ValueError("predictions need labels to compare against; pass labels too")
+
+    def name_of(index: int) -> str:
+        index = int(index)
+        if class_names is None:
+            return str(index)
+        if not 0 <= index < len(class_names):
+            raise ValueError(f"class index {index} is outside class_names (length {len(class_names)})")
+        return str(class_names[index])
+
+    cols = min(ncols, n)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i >= n:
+            ax.set_axis_off()
+            continue
+        imshow(images[i] if images.dim() == 4 else images[i], mean, std, ax=ax)
+        if labels is not None and predictions is not None:
+            right = int(predictions[i]) == int(labels[i])
+            ax.set_title(
+                f"{name_of(predictions[i])} ({name_of(labels[i])})",
+                fontsize=8,
+                color="tab:green" if right else "tab:red",
+            )
+        elif labels is not None:
+            ax.set_title(name_of(labels[i]), fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_curves(
+    curves: Mapping[str, Sequence[float]],
+    xlabel: str = "epoch",
+    ylabel: str = "loss",
+    ax: Axes | None = None,
+    title: str | None = None,
+    logy: bool = False,
+) -> Axes:
+    """Plot one line per named series (e.g. {'train': [...], 'test': [...]}) against its index."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise ValueError(f"curves must be a non-empty mapping of name -> sequence of numbers, got {curves!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    for name, values in curves.items():
+        values = [float(v) for v in values]
+        if not values:
+            raise ValueError(f"curve {name!r} has no values")
+        xs = range(1, len(values) + 1)
+        ax.plot(xs, values, marker="o" if len(values) <= 30 else None, markersize=3, label=str(name))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    if len(curves) > 1:
+        ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_confusion_matrix(
+    confusion: torch.Tensor,
+    class_names: Sequence[str] | None = None,
+    ax: Axes | None = None,
+    normalize: bool = False,
+) -> Axes:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with counts or row fractions."""
+    if not isinstance(confusion, torch.Tensor) or confusion.dim() != 2 or confusion.shape[0] != confusion.shape[1]:
+        got = tuple(confusion.shape) if isinstance(confusion, torch.Tensor) else type(confusion).__name__
+        raise ValueError(f"confusion must be a square 2-D tensor, got {got}")
+    k = confusion.shape[0]
+    if class_names is not None and len(class_names) != k:
+        raise ValueError(f"class_names must have {k} names, got {len(class_names)}")
+    values = confusion.detach().cpu().double()
+    if normalize:
+        values = values / values.sum(dim=1, keepdim=True).clamp(min=1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.5 * k + 2.5, 0.5 * k + 2), layout="constrained")
+    image = ax.imshow(values.numpy(), cmap="Blues")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    names = [str(c) for c in class_names] if class_names is not None else [str(i) for i in range(k)]
+    ax.set_xticks(range(k), names, rotation=45 if class_names is not None else 0, ha="right" if class_names else "center")
+    ax.set_yticks(range(k), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    threshold = values.max().item() / 2 if values.numel() else 0
+    for i in range(k):
+        for j in range(k):
+            v = values[i, j].item()
+            text = f"{v:.2f}" if normalize else f"{int(v)}"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if v > threshold else "black")
+    return ax
