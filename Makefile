@@ -8,6 +8,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help setup lab test outputs clean-venv
 
@@ -27,8 +29,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# LAB_ARGS passes extra options, e.g. make lab LAB_ARGS="--no-browser --port=8890"
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Smoke mode shrinks the work (and swaps in generated data where a download is needed);
 # two notebooks run at a time, each in its own kernel from .venv.

@@ -1,0 +1,60 @@
+"""The environment self-check of notebook 00: versions, the device, and what to do about problems."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+import torch
+
+EXPECTED_PYTHON = (3, 11)
+EXPECTED_TORCH = "2.14.1"
+EXPECTED_TORCHVISION = "0.29.1"
+
+
+def _release(version: str) -> str:
+    """Strip a local build tag: '2.14.1+cu130' -> '2.14.1'."""
+    return version.split("+", 1)[0]
+
+
+def environment_report(device: torch.device | None = None) -> list[tuple[str, str, str]]:
+    """Return (item, value, verdict) rows: verdict is 'ok' or a short note on what to do."""
+    import torchvision
+
+    from helpers.device import describe_device, pick_device
+
+    if device is None:
+        device = pick_device()
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device or None, got {type(device).__name__}")
+    py = sys.version_info[:2]
+    rows = [
+        (
+            "Python",
+            platform.python_version(),
+            "ok" if py == EXPECTED_PYTHON else f"the course is tested on Python {EXPECTED_PYTHON[0]}.{EXPECTED_PYTHON[1]}",
+        ),
+        (
+            "torch",
+            torch.__version__,
+            "ok" if _release(torch.__version__) == EXPECTED_TORCH else f"expected {EXPECTED_TORCH}: run `make lab` from the repo",
+        ),
+        (
+            "torchvision",
+            torchvision.__version__,
+            "ok"
+            if _release(torchvision.__version__) == EXPECTED_TORCHVISION
+            else f"expected {EXPECTED_TORCHVISION}: run `make lab` from the repo",
+        ),
+        ("device", describe_device(device), "ok" if device.type != "cpu" else "ok — no GPU found; every notebook runs on the CPU"),
+    ]
+    return rows
+
+
+def format_report(rows: list[tuple[str, str, str]]) -> str:
+    """Render report rows as an aligned text table."""
+    if not rows or any(not (isinstance(r, tuple) and len(r) == 3) for r in rows):
+        raise ValueError(f"rows must be a non-empty list of (item, value, verdict) tuples, got {rows!r}")
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    return "\n".join(f"{item:<{width}}  {value:<{value_width}}  {verdict}" for item, value, verdict in rows)

@@ -1,0 +1,105 @@
+import pytest
+import torch
+
+from helpers import check as check_module
+from helpers.check import NotYet, Status, check, evaluate, exercise, expect_all, expect_equal, expect_tensor, expect_type
+
+
+@pytest.fixture
+def registry(monkeypatch):
+    """A private copy of the registry (with the real checkers loaded first), plus test exercises."""
+    check_module.registered_ids()
+    private = dict(check_module._REGISTRY)
+    monkeypatch.setattr(check_module, "_REGISTRY", private)
+
+    @exercise("98.1")
+    def zeros_3x4(answer):
+        expect_tensor(answer, torch.zeros(3, 4, dtype=torch.long), hint="look at torch.zeros and dtype=")
+
+    @exercise("98.2")
+    def with_note(answer):
+        expect_equal(answer, 42)
+        return "42 it is."
+
+    @exercise("98.3")
+    def broken_by_answer(answer):
+        return answer.no_such_attribute
+
+    return private
+
+
+def test_correct_answer(registry, capsys):
+    check("98.1", torch.zeros(3, 4, dtype=torch.long))
+    assert capsys.readouterr().out == "✅ Exercise 98.1: correct — well done!\n"
+
+
+def test_note_of_a_correct_answer(registry):
+    assert evaluate("98.2", 42).line() == "✅ Exercise 98.2: correct — 42 it is."
+
+
+def test_not_attempted(registry, capsys):
+    check("98.1", ...)
+    out = capsys.readouterr().out
+    assert out.startswith("⬜ Exercise 98.1: not attempted") and out.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "answer, fragment",
+    [
+        (torch.zeros(4, 3, dtype=torch.long), "has shape (4, 3), expected (3, 4)"),
+        (torch.zeros(3, 4), "has dtype torch.float32, expected torch.int64"),
+        (torch.ones(3, 4, dtype=torch.long), "different values (largest difference 1)"),
+        ([[0] * 4] * 3, "should be a Tensor, but it is a list"),
+    ],
+)
+def test_wrong_answers_get_a_hint_and_never_raise(registry, capsys, answer, fragment):
+    result = evaluate("98.1", answer)
+    assert result.status is Status.NOT_YET and not result.passed
+    assert fragment in result.message
+    check("98.1", answer)
+    out = capsys.readouterr().out
+    assert out.startswith("❌ Exercise 98.1: not yet") and out.count("\n") == 1
+
+
+def test_hint_is_shown_only_for_wrong_shapes_and_values(registry):
+    assert "Hint: look at torch.zeros" in evaluate("98.1", torch.zeros(2)).message
+
+
+def test_an_answer_that_breaks_the_checker_is_not_yet(registry):
+    result = evaluate("98.3", 5)
+    assert result.status is Status.NOT_YET
+    assert "raised AttributeError" in result.message
+
+
+def test_unknown_exercise_is_a_clear_error(registry):
+    with pytest.raises(ValueError, match=r"no checker is registered for exercise '97.1'"):
+        evaluate("97.1", 1)
+
+
+@pytest.mark.parametrize("bad", ["1.1", "01-1", 11, "01.x"])
+def test_malformed_ids(bad):
+    with pytest.raises(ValueError, match="exercise_id must be a string like '01.2'"):
+        evaluate(bad, 1)
+    with pytest.raises(ValueError, match="exercise_id must be a string like '01.2'"):
+        exercise(bad)
+
+
+def test_registering_twice_is_refused(registry):
+    with pytest.raises(ValueError, match="exercise '98.1' already has a checker"):
+        exercise("98.1")(lambda answer: None)
+
+
+def test_expect_tensor_compares_across_devices_and_tolerances():
+    expect_tensor(torch.tensor([1.0, 2.0]) + 1e-7, torch.tensor([1.0, 2.0]))
+    with pytest.raises(NotYet):
+        expect_tensor(torch.tensor([1.0, 2.1]), torch.tensor([1.0, 2.0]))
+    expect_tensor(torch.tensor([1, 2]), torch.tensor([1.0, 2.0]), check_dtype=False)
+
+
+def test_expect_type_and_all():
+    expect_type(3, (int, float))
+    with pytest.raises(NotYet, match="should be a int or float, but it is a str"):
+        expect_type("3", (int, float))
+    expect_all([(True, "never shown")])
+    with pytest.raises(NotYet, match="second"):
+        expect_all([(True, "first"), (False, "second"), (False, "third")])

@@ -1,0 +1,72 @@
+from pathlib import Path
+
+import pytest
+
+import helpers
+from helpers.config import DATA_DIR_ENV, SMOKE_ENV
+
+
+def test_repo_root_holds_the_course():
+    root = helpers.repo_root()
+    assert (root / "pyproject.toml").is_file() and (root / "notebooks").is_dir()
+
+
+def test_data_dir_defaults_to_repo_data(monkeypatch):
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    assert helpers.data_dir(create=False) == helpers.repo_root() / "data"
+
+
+def test_data_dir_override_is_created(monkeypatch, tmp_path):
+    target = tmp_path / "nested" / "course-data"
+    monkeypatch.setenv(DATA_DIR_ENV, str(target))
+    assert helpers.data_dir() == target
+    assert target.is_dir()
+
+
+def test_data_dir_expands_user(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv(DATA_DIR_ENV, "~/stuff")
+    assert helpers.data_dir(create=False) == Path(tmp_path) / "stuff"
+
+
+def test_data_dir_that_is_a_file_is_a_clear_error(monkeypatch, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv(DATA_DIR_ENV, str(blocker))
+    with pytest.raises(NotADirectoryError, match=f"{DATA_DIR_ENV} must name a folder"):
+        helpers.data_dir()
+    assert blocker.read_text() == "x", "nothing is lost"
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("true", True), (" YES ", True), ("on", True),
+                                             ("0", False), ("", False), ("false", False), ("off", False)])
+def test_smoke_mode_values(monkeypatch, value, expected):
+    monkeypatch.setenv(SMOKE_ENV, value)
+    assert helpers.smoke_mode() is expected
+
+
+def test_smoke_mode_unset_is_off(monkeypatch):
+    monkeypatch.delenv(SMOKE_ENV, raising=False)
+    assert helpers.smoke_mode() is False
+
+
+def test_smoke_mode_bad_value_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv(SMOKE_ENV, "maybe")
+    with pytest.raises(ValueError, match=r"COURSE_SMOKE must be 1/true.*got 'maybe'"):
+        helpers.smoke_mode()
+
+
+def test_announce_smoke_prints_only_in_smoke_mode(monkeypatch, capsys):
+    monkeypatch.setenv(SMOKE_ENV, "1")
+    assert helpers.announce_smoke("3 epochs instead of 20") is True
+    out = capsys.readouterr().out
+    assert "SMOKE MODE" in out and "3 epochs instead of 20" in out and "not real results" in out
+    monkeypatch.setenv(SMOKE_ENV, "0")
+    assert helpers.announce_smoke("3 epochs instead of 20") is False
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 3])
+def test_announce_smoke_needs_a_description(bad):
+    with pytest.raises(ValueError, match="announce_smoke expects a non-empty description"):
+        helpers.announce_smoke(bad)

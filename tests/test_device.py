@@ -1,0 +1,95 @@
+import pytest
+import torch
+
+import helpers
+from helpers import device as device_module
+from helpers.device import DEVICE_ENV
+
+
+@pytest.fixture
+def no_env(monkeypatch):
+    monkeypatch.delenv(DEVICE_ENV, raising=False)
+
+
+@pytest.fixture
+def fake_hardware(monkeypatch):
+    """Pretend which accelerators exist, without needing them."""
+    state = {"cuda": False, "mps": False}
+    monkeypatch.setattr(device_module, "_available", lambda kind: True if kind == "cpu" else state[kind])
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2 if state["cuda"] else 0)
+    return state
+
+
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])
+def test_order_is_cuda_then_mps_then_cpu(no_env, fake_hardware, cuda, mps, expected):
+    fake_hardware.update(cuda=cuda, mps=mps)
+    assert helpers.pick_device() == torch.device(expected)
+
+
+def test_real_machine_gives_a_usable_device(no_env):
+    device = helpers.pick_device()
+    assert torch.ones(1, device=device).device.type == device.type
+
+
+def test_argument_overrides(no_env, fake_hardware):
+    fake_hardware.update(cuda=True)
+    assert helpers.pick_device("cpu") == torch.device("cpu")
+    assert helpers.pick_device(" CUDA:1 ") == torch.device("cuda:1")
+    assert helpers.pick_device(torch.device("cpu")) == torch.device("cpu")
+
+
+def test_environment_variable_overrides(monkeypatch, fake_hardware):
+    fake_hardware.update(cuda=True)
+    monkeypatch.setenv(DEVICE_ENV, "cpu")
+    assert helpers.pick_device() == torch.device("cpu")
+    assert helpers.pick_device("cuda") == torch.device("cuda"), "the argument wins over the variable"
+
+
+def test_unknown_device_names_the_argument(no_env):
+    with pytest.raises(ValueError, match=r"prefer must be one of 'cuda', 'cuda:N', 'mps' or 'cpu', got 'gpu'"):
+        helpers.pick_device("gpu")
+    with pytest.raises(ValueError, match="got 'meta'"):
+        helpers.pick_device("meta")
+
+
+def test_unknown_device_from_environment_names_the_variable(monkeypatch):
+    monkeypatch.setenv(DEVICE_ENV, "tpu")
+    with pytest.raises(ValueError, match=f"{DEVICE_ENV} must be one of"):
+        helpers.pick_device()
+
+
+def test_missing_accelerator_is_a_clear_error(no_env, fake_hardware):
+    with pytest.raises(RuntimeError, match=r"asks for 'cuda', but this machine has no usable CUDA device; use 'cpu'"):
+        helpers.pick_device("cuda")
+    with pytest.raises(RuntimeError, match="no usable MPS device"):
+        helpers.pick_device("mps")
+
+
+def test_cuda_index_out_of_range(no_env, fake_hardware):
+    fake_hardware.update(cuda=True)
+    with pytest.raises(RuntimeError, match=r"'cuda:5', but only 2 CUDA device\(s\) exist"):
+        helpers.pick_device("cuda:5")
+
+
+@pytest.mark.parametrize("bad", [0, 1.5, ["cpu"]])
+def test_wrong_type(no_env, bad):
+    with pytest.raises(TypeError, match="prefer must be a str, a torch.device or None"):
+        helpers.pick_device(bad)
+
+
+def test_describe_cpu():
+    assert helpers.describe_device("cpu").startswith("cpu — ")
+    assert "threads" in helpers.describe_device(torch.device("cpu"))
+
+
+def test_describe_bad_input():
+    with pytest.raises(TypeError, match="device must be a torch.device or str, got int"):
+        helpers.describe_device(3)
+    with pytest.raises(ValueError, match="describe_device expects a cuda, mps or cpu device, got 'meta'"):
+        helpers.describe_device("meta")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_describe_cuda_names_the_gpu():
+    text = helpers.describe_device("cuda")
+    assert torch.cuda.get_device_name(0) in text and "GiB" in text

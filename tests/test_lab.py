@@ -1,0 +1,92 @@
+"""`make lab`, the course's main command, really serves the course: started headless on a free port."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str, token: str) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.status, response.read()
+
+
+@pytest.fixture
+def lab(tmp_path):
+    port, token = free_port(), uuid.uuid4().hex
+    args = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
+        f"--IdentityProvider.token={token} --ServerApp.root_dir={ROOT}"
+    )
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
+    log = open(tmp_path / "lab.log", "w+")
+    process = subprocess.Popen(
+        ["make", "--no-print-directory", "lab", f"LAB_ARGS={args}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"make lab exited with {process.returncode}:\n{log.read()[-3000:]}")
+            try:
+                if get(f"{base}/api/status", token)[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"JupyterLab did not answer within 90 s:\n{log.read()[-3000:]}")
+            time.sleep(0.5)
+        yield base, token
+    finally:
+        stop(process)
+        log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop make and the JupyterLab it started (one process group)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def test_make_lab_serves_the_start_notebook(lab):
+    base, token = lab
+    status, body = get(f"{base}/api/contents/{START_NOTEBOOK}", token)
+    model = json.loads(body)
+    assert status == 200 and model["type"] == "notebook"
+    assert model["content"]["cells"][0]["source"].startswith("# 00 · Start here")
+    status, page = get(f"{base}/lab/tree/{START_NOTEBOOK}", token)
+    assert status == 200 and b"JupyterLab" in page
+    status, body = get(f"{base}/api/kernelspecs", token)
+    assert "python3" in json.loads(body)["kernelspecs"]
