@@ -1,0 +1,78 @@
+"""Checkers for the exercises of notebook 02 · Autograd."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from helpers.check import NotYet, exercise, expect_tensor
+
+_NO_GRAD = "it is None: .grad is filled only when backward() runs on a result computed from the tensor."
+
+
+def _expect_gradient(answer: Any, expected: torch.Tensor, hint: str) -> None:
+    """Raise NotYet unless ``answer`` is a tensor equal to ``expected`` (None gets its own hint)."""
+    if answer is None:
+        raise NotYet(_NO_GRAD)
+    expect_tensor(answer, expected, hint=hint, check_dtype=False)
+
+
+@exercise("02.1")
+def derivative_at_three(answer: Any) -> str:
+    """dy/dx for y = x**2 + 2x at x = 3, read from x.grad."""
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1 and answer.item() == 15.0:
+        raise NotYet("15 is the value of y; the task asks for its derivative.")
+    _expect_gradient(answer, torch.tensor(8.0), hint="differentiate x**2 + 2x by hand and compare.")
+    return "dy/dx = 2x + 2 = 8 at x = 3."
+
+
+@exercise("02.2")
+def seed_example_variant(answer: Any) -> str:
+    """x.grad for out = mean(2 (x + 1)²) at x = [[0, 1], [2, 3]]."""
+    if isinstance(answer, torch.Tensor) and tuple(answer.shape) == (2, 2):
+        if torch.allclose(answer.detach().double(), torch.tensor([[4.0, 8.0], [12.0, 16.0]], dtype=torch.double)):
+            raise NotYet("4 times too big: out is a mean over 4 elements, and that divides every gradient.")
+    _expect_gradient(answer, torch.tensor([[1.0, 2.0], [3.0, 4.0]]), hint="work it out by hand with the chain rule, as section 2 did, and compare.")
+    return "∂out/∂x_i = (x_i + 1): the 4 from the square's derivative cancels the mean's 1/4."
+
+
+@exercise("02.3")
+def weighted_backward(answer: Any) -> str:
+    """x.grad for y = x**2, x = [1, 2, 3], with y.backward(gradient=v) weighting y[0] + 2 y[2]."""
+    if isinstance(answer, torch.Tensor) and answer.tolist() == [2.0, 4.0, 6.0]:
+        raise NotYet("that is the gradient of y.sum() (every output weighted 1); choose the weights in v.")
+    _expect_gradient(answer, torch.tensor([2.0, 0.0, 12.0]), hint="v holds one weight per element of y.")
+    return "v = [1, 0, 2] weights the rows of the Jacobian: x.grad = v @ J."
+
+
+@exercise("02.4")
+def gradient_of_non_leaf(answer: Any) -> str:
+    """y.grad for y = 3x, out = (y**2).sum(), x = [1, 2], kept with retain_grad()."""
+    if answer is None:
+        raise NotYet("y.grad is None: y is not a leaf, so autograd drops its gradient unless you ask it to keep it.")
+    if isinstance(answer, torch.Tensor) and answer.tolist() == [18.0, 36.0]:
+        raise NotYet("that is ∂out/∂x (x.grad); the task asks for ∂out/∂y.")
+    _expect_gradient(answer, torch.tensor([6.0, 12.0]), hint="∂out/∂y = 2y.")
+    return "retain_grad() keeps the gradient of a non-leaf tensor."
+
+
+@exercise("02.5")
+def fresh_gradient(answer: Any) -> str:
+    """x.grad holding only the gradient of (3 x).sum(), after an earlier backward of (x**2).sum()."""
+    if isinstance(answer, torch.Tensor) and answer.tolist() == [5.0, 7.0]:
+        raise NotYet("[5, 7] is both gradients added up: backward() adds to .grad, so clear it first.")
+    _expect_gradient(answer, torch.tensor([3.0, 3.0]), hint="the gradient of (3 * x).sum() alone is 3 everywhere.")
+    return "clear .grad (x.grad.zero_() or x.grad = None) before the next backward()."
+
+
+@exercise("02.6")
+def untracked_result(answer: Any) -> str:
+    """x * 2 computed so that autograd does not track it."""
+    if not isinstance(answer, torch.Tensor):
+        raise NotYet(f"answer should be a tensor, but it is a {type(answer).__name__}.")
+    if answer.requires_grad:
+        made_by = f", grad_fn={type(answer.grad_fn).__name__}" if answer.grad_fn is not None else ""
+        raise NotYet(f"it still tracks history (requires_grad=True{made_by}); compute it with recording switched off.")
+    expect_tensor(answer, torch.tensor([2.0, 4.0]), hint="the values should be x * 2.")
+    return "no graph was recorded for it: requires_grad=False and grad_fn=None."

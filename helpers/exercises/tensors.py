@@ -1,0 +1,92 @@
+"""Checkers for the exercises of notebook 01 · Tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+from helpers.check import NotYet, exercise, expect_tensor, expect_type
+
+
+@exercise("01.1")
+def build_a_float_tensor(answer: Any) -> str:
+    """The tensor [[1, 2, 3], [4, 5, 6]] with dtype float32."""
+    expect_type(answer, torch.Tensor)
+    if tuple(answer.shape) != (2, 3):
+        raise NotYet(f"your tensor has shape {tuple(answer.shape)}; two rows of three numbers make shape (2, 3).")
+    if answer.dtype == torch.int64:
+        raise NotYet("the values are right, but whole numbers give an int64 tensor; the task asks for float32.")
+    expect_tensor(answer, torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), hint="check the dtype and the values.")
+    return "a (2, 3) float32 tensor."
+
+
+@exercise("01.2")
+def last_column(answer: Any) -> str:
+    """The last column of ``torch.arange(12).reshape(3, 4)`` as a 1-D tensor."""
+    expect_type(answer, torch.Tensor)
+    if tuple(answer.shape) == (3, 1):
+        raise NotYet("right numbers, but shape (3, 1): a slice like -1: keeps the dimension; a plain index drops it.")
+    if answer.tolist() == [8, 9, 10, 11]:
+        raise NotYet("that is the last row; the first index picks rows, the second picks columns.")
+    expect_tensor(answer, torch.tensor([3, 7, 11]), hint="keep every row and pick one column.")
+    return "x[:, -1] keeps all rows and picks the last column."
+
+
+@exercise("01.3")
+def flatten_a_transposed_tensor(answer: Any) -> str:
+    """``torch.arange(6).reshape(2, 3).t()`` flattened to 1-D, read row by row."""
+    expect_type(answer, torch.Tensor)
+    if answer.dim() != 1:
+        raise NotYet(f"your tensor has {answer.dim()} dimensions; flat means one dimension of 6 elements.")
+    if answer.tolist() == [0, 1, 2, 3, 4, 5]:
+        raise NotYet(
+            "these are the numbers in memory order; t() changed the order in which you read them. "
+            "Print t and read it row by row."
+        )
+    expect_tensor(answer, torch.tensor([0, 3, 1, 4, 2, 5]), hint="start from t itself, not from a new tensor.")
+    return "reshape copies a non-contiguous tensor when it must, so the values come out in reading order."
+
+
+@exercise("01.4")
+def mean_as_python_float(answer: Any) -> str:
+    """The mean of [1., 2., 3., 4.] as a plain Python float."""
+    if isinstance(answer, torch.Tensor):
+        raise NotYet("that is still a tensor (a 0-dimensional one); one method turns it into a plain Python number.")
+    expect_type(answer, float)
+    if answer == 10.0:
+        raise NotYet("10.0 is the sum; the task asks for the mean.")
+    if abs(answer - 2.5) > 1e-6:
+        raise NotYet(f"{answer} is not the mean of 1, 2, 3 and 4.")
+    return "x.mean().item() gives a Python float."
+
+
+@exercise("01.5")
+def change_numpy_through_torch(answer: Any) -> str:
+    """The NumPy array ``a`` after adding 1 to ``t = torch.from_numpy(a)`` in place."""
+    if isinstance(answer, torch.Tensor):
+        raise NotYet("answer should be the NumPy array a itself, to show that it changed.")
+    expect_type(answer, np.ndarray)
+    if answer.shape != (3,):
+        raise NotYet(f"answer has shape {answer.shape}; a has shape (3,).")
+    if np.array_equal(answer, np.zeros(3)):
+        raise NotYet(
+            "a did not change: an operation that returns a new tensor leaves the shared memory alone. "
+            "Change t in place (remember the trailing underscore)."
+        )
+    if not np.array_equal(answer, np.ones(3)):
+        raise NotYet(f"a is {answer.tolist()}, expected every element to be 1.0.")
+    return "t and a share memory, so an in-place change to t shows up in a."
+
+
+@exercise("01.6")
+def float64_on_cpu(answer: Any) -> str:
+    """``x`` (wherever it lives) as a float64 tensor on the CPU."""
+    expect_type(answer, torch.Tensor)
+    if answer.device.type != "cpu":
+        raise NotYet(f"your tensor is on {answer.device}; move it to the CPU.")
+    if answer.dtype != torch.float64:
+        raise NotYet(f"your tensor has dtype {answer.dtype}; float64 is also called torch.double.")
+    expect_tensor(answer, torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), hint="convert x, don't make a new tensor.")
+    return 'x.to("cpu", torch.double) moves and converts in one call.'

@@ -1,0 +1,80 @@
+"""Notebook 01's exercises: typical wrong answers get 'not yet' with a hint, never a crash."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from helpers.check import Status, evaluate
+from tests.exercise_harness import wrong_answer_cases
+
+WRONG = {
+    "01.1": [
+        "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])",  # int64
+        "answer = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])",  # flat
+        "answer = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.double)",
+        "answer = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]",  # a list, not a tensor
+    ],
+    "01.2": [
+        "answer = x[-1]",  # last row
+        "answer = x[:, -1:]",  # keeps the dimension
+        "answer = x[:, 0]",
+    ],
+    "01.3": [
+        "answer = torch.arange(6)",  # memory order
+        "answer = t.contiguous()",  # still 2-D
+        "answer = t.reshape(-1).float()",
+    ],
+    "01.4": [
+        "answer = x.mean()",  # a tensor
+        "answer = x.sum().item()",
+        "answer = x.mean().tolist() + 1",
+    ],
+    "01.5": [
+        "t = t + 1\nanswer = a",  # a new tensor; a unchanged
+        "t.add_(1)\nanswer = t",  # the tensor, not the array
+        "t.add_(2)\nanswer = a",
+    ],
+    "01.6": [
+        "answer = x.float().cpu()",  # float32
+        "answer = x.to(torch.double).cpu().long()",
+        "answer = x.to('cpu', torch.double) + 1",
+        "answer = x.to('cpu', torch.double).tolist()",
+    ],
+}
+
+CASES = wrong_answer_cases("01_tensors.ipynb", WRONG)
+
+
+@pytest.mark.parametrize(("ex", "code"), CASES, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in CASES])
+def test_wrong_answer_is_not_yet(ex, code):
+    result, printed = ex.run(code)
+    assert result.status is Status.NOT_YET, result.line()
+    assert "checking your answer raised" not in result.message, "a typical wrong answer deserves a real hint"
+    assert result.line() in printed
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "code", "hint"),
+    [
+        ("01.1", "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])", "int64"),
+        ("01.2", "answer = x[-1]", "last row"),
+        ("01.2", "answer = x[:, -1:]", "keeps the dimension"),
+        ("01.3", "answer = torch.arange(6)", "memory order"),
+        ("01.4", "answer = x.mean()", "still a tensor"),
+        ("01.5", "t = t + 1\nanswer = a", "in place"),
+        ("01.6", "answer = x.float().cpu()", "float64"),
+    ],
+)
+def test_hints_point_at_the_mistake(exercise_id, code, hint):
+    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
+    result, _ = ex.run(code)
+    assert hint in result.message, result.line()
+
+
+@pytest.mark.parametrize("exercise_id", [f"01.{k}" for k in range(1, 7)])
+@pytest.mark.parametrize("garbage", [None, "abc", 3, [1.0, 2.0], torch.zeros(0)])
+def test_answers_of_the_wrong_kind_get_a_hint(exercise_id, garbage):
+    result = evaluate(exercise_id, garbage)
+    assert result.status is Status.NOT_YET
+    assert "checking your answer raised" not in result.message, result.line()
