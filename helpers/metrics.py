@@ -60,3 +60,9 @@ def per_class_accuracy(confusion: torch.Tensor) -> torch.Tensor:
     counts = confusion.double()
     totals = counts.sum(dim=1)
     return torch.where(totals > 0, counts.diagonal() / totals.clamp(min=1), torch.full_like(totals, float("nan")))
+
+
+def misclassified_indices(predictions: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Return the positions (1-D int64 tensor) where the prediction differs from the label."""
+    preds, truth = _pair(predictions, labels)
+    return (preds != truth).nonzero().flatten()

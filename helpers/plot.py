@@ -7,6 +7,7 @@ matplotlib's global settings. Notebooks end plotting cells with ``plt.show()``.
 from __future__ import annotations
 
 import math
+import time
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -194,3 +195,104 @@ def plot_confusion_matrix(
             text = f"{v:.2f}" if normalize else f"{int(v)}"
             ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if v > threshold else "black")
     return ax
+
+
+def show_misclassified(
+    images: torch.Tensor,
+    labels: Sequence[int] | torch.Tensor,
+    predictions: Sequence[int] | torch.Tensor,
+    class_names: Sequence[str] | None = None,
+    mean: Sequence[float] | None = None,
+    std: Sequence[float] | None = None,
+    max_images: int = 16,
+    ncols: int = 8,
+) -> Figure | None:
+    """Draw up to ``max_images`` images whose prediction is wrong, titled 'pred (true)'; None if all are right."""
+    if not isinstance(images, torch.Tensor) or images.dim() != 4:
+        got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
+        raise ValueError(f"show_misclassified expects images as a (N, C, H, W) tensor, got {got}")
+    if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 1:
+        raise ValueError(f"max_images must be a positive int, got {max_images!r}")
+    labels_t = torch.as_tensor(labels)
+    preds_t = torch.as_tensor(predictions)
+    for name, values in (("labels", labels_t), ("predictions", preds_t)):
+        if values.dim() != 1 or values.shape[0] != images.shape[0]:
+            raise ValueError(f"{name} must be 1-D with one entry per image ({images.shape[0]}), got shape {tuple(values.shape)}")
+    wrong = (preds_t != labels_t).nonzero().flatten()[:max_images]
+    if wrong.numel() == 0:
+        return None
+    return show_images(images[wrong], labels_t[wrong], class_names, preds_t[wrong], mean=mean, std=std, ncols=ncols)
+
+
+class LiveLossPlot:
+    """A loss curve that redraws itself in Jupyter while training; elsewhere it only records.
+
+    Pass ``live.add`` as ``on_batch`` to ``helpers.train.train_one_epoch`` (or use ``fit(live_plot=True)``).
+    """
+
+    def __init__(self, interval: float = 2.0, smooth: int = 50, title: str = "training loss") -> None:
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
+            raise ValueError(f"interval must be a number of seconds >= 0, got {interval!r}")
+        if isinstance(smooth, bool) or not isinstance(smooth, int) or smooth < 1:
+            raise ValueError(f"smooth must be a positive int, got {smooth!r}")
+        self.interval, self.smooth, self.title = float(interval), smooth, title
+        self._last = time.perf_counter()
+        self.losses: list[float] = []
+        self.figure: Figure | None = None
+        self._handle = None
+        try:
+            from IPython import get_ipython
+
+            self._live = get_ipython() is not None and hasattr(get_ipython(), "kernel")
+        except ImportError:  # pragma: no cover - IPython is part of jupyter
+            self._live = False
+
+    def add(self, loss: float) -> None:
+        """Record one batch's loss; redraw when ``interval`` seconds have passed since the last drawing."""
+        value = float(loss)
+        if value != value:  # NaN
+            raise ValueError("loss is NaN: training diverged (try a smaller learning rate)")
+        self.losses.append(value)
+        if time.perf_counter() - self._last >= self.interval:
+            self.draw()
+
+    def running_mean(self) -> list[float]:
+        """The losses averaged over a sliding window of ``smooth`` batches."""
+        out, total = [], 0.0
+        for i, value in enumerate(self.losses):
+            total += value
+            if i >= self.smooth:
+                total -= self.losses[i - self.smooth]
+            out.append(total / min(i + 1, self.smooth))
+        return out
+
+    def draw(self) -> Figure:
+        """Draw the curve now (in Jupyter: update it in place) and return the figure."""
+        if self.figure is None:
+            self.figure, _ = plt.subplots(figsize=(5, 3.2))
+            plt.close(self.figure)  # shown through the display handle only, not again at the cell's end
+        ax = self.figure.axes[0]
+        ax.clear()
+        step = max(1, len(self.losses) // 2000)  # at most ~2000 points per line keeps redrawing cheap
+        xs = list(range(1, len(self.losses) + 1))[::step]
+        ax.plot(xs, self.losses[::step], color="tab:blue", alpha=0.25, linewidth=0.8, label="batch loss")
+        ax.plot(xs, self.running_mean()[::step], color="tab:blue", linewidth=2, label=f"running mean ({self.smooth})")
+        ax.set_xlabel("batch")
+        ax.set_ylabel("loss")
+        ax.set_title(self.title)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right")
+        self._last = time.perf_counter()
+        if self._live:
+            from IPython.display import display
+
+            if self._handle is None:
+                self._handle = display(self.figure, display_id=True)
+            else:
+                self._handle.update(self.figure)
+        return self.figure
+
+    def close(self) -> None:
+        """Draw the final curve once more."""
+        if self.losses:
+            self.draw()

@@ -1,0 +1,206 @@
+"""Training and evaluation loops for classifiers, once notebook 06 has written them by hand.
+
+The device is always an argument; inputs AND labels are moved to it. Every function returns
+plain numbers and tensors (on the CPU) so notebooks can print and plot them.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Iterable
+
+import torch
+from torch import nn
+
+from helpers.metrics import accuracy
+
+
+def _check_common(model: object, loader: object, device: object) -> torch.device:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(loader, Iterable):
+        raise TypeError(f"loader must be an iterable of (inputs, labels) batches, e.g. a DataLoader, got {type(loader).__name__}")
+    if isinstance(device, str):
+        device = torch.device(device)
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
+    return device
+
+
+def synchronize(device: torch.device | str) -> None:
+    """Wait until the GPU has finished its queued work (no-op on the CPU), so timings are honest."""
+    if isinstance(device, str):
+        device = torch.device(device)
+    if not isinstance(device, torch.device):
+        raise TypeError(f"device must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def _batch(batch: Any, where: str) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+        raise ValueError(f"{where} expects each batch to be (inputs, labels), got {type(batch).__name__}")
+    return batch[0], batch[1]
+
+
+def _progress(loader: Any, enabled: bool, desc: str) -> Any:
+    if not enabled:
+        return loader
+    from tqdm.auto import tqdm
+
+    return tqdm(loader, desc=desc, leave=False, unit="batch")
+
+
+def train_one_epoch(
+    model: nn.Module,
+    loader: Iterable,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    device: torch.device | str,
+    progress: bool = True,
+    on_batch: Callable[[float], None] | None = None,
+    desc: str = "train",
+) -> dict[str, Any]:
+    """Train ``model`` for one pass over ``loader``; return loss, accuracy, images, seconds and batch losses.
+
+    Args:
+        progress: show a ``tqdm.auto`` progress bar.
+        on_batch: called with each batch's loss (e.g. ``LiveLossPlot.add``).
+    """
+    device = _check_common(model, loader, device)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"optimizer must be a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable, e.g. nn.CrossEntropyLoss(), got {type(loss_fn).__name__}")
+    model.train()
+    batch_losses: list[float] = []
+    total_loss, correct, seen = 0.0, 0, 0
+    synchronize(device)
+    start = time.perf_counter()
+    bar = _progress(loader, progress, desc)
+    for batch in bar:
+        inputs, labels = _batch(batch, "train_one_epoch")
+        inputs, labels = inputs.to(device), labels.to(device)
+        optimizer.zero_grad()
+        outputs = model(inputs)
+        loss = loss_fn(outputs, labels)
+        loss.backward()
+        optimizer.step()
+        value = loss.item()
+        batch_losses.append(value)
+        n = labels.shape[0]
+        total_loss += value * n
+        correct += (outputs.argmax(dim=1) == labels).sum().item()
+        seen += n
+        if on_batch is not None:
+            on_batch(value)
+        if progress and len(batch_losses) % 20 == 0:
+            bar.set_postfix(loss=f"{sum(batch_losses[-20:]) / 20:.3f}")
+    synchronize(device)
+    seconds = time.perf_counter() - start
+    if seen == 0:
+        raise ValueError("train_one_epoch got an empty loader: no batches to train on")
+    return {
+        "loss": total_loss / seen,
+        "accuracy": correct / seen,
+        "images": seen,
+        "seconds": seconds,
+        "batch_losses": batch_losses,
+    }
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable,
+    device: torch.device | str,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    progress: bool = False,
+) -> dict[str, Any]:
+    """Evaluate under ``torch.inference_mode()``; return accuracy, loss (if ``loss_fn``), predictions and labels.
+
+    Predictions and labels come back as 1-D CPU tensors, so a confusion matrix needs no second pass.
+    """
+    device = _check_common(model, loader, device)
+    if loss_fn is not None and not callable(loss_fn):
+        raise TypeError(f"loss_fn must be callable or None, got {type(loss_fn).__name__}")
+    model.eval()
+    predictions, truths = [], []
+    total_loss, seen = 0.0, 0
+    synchronize(device)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        for batch in _progress(loader, progress, "evaluate"):
+            inputs, labels = _batch(batch, "evaluate")
+            inputs, labels = inputs.to(device), labels.to(device)
+            outputs = model(inputs)
+            if loss_fn is not None:
+                total_loss += loss_fn(outputs, labels).item() * labels.shape[0]
+            predictions.append(outputs.argmax(dim=1).cpu())
+            truths.append(labels.cpu())
+            seen += labels.shape[0]
+    synchronize(device)
+    if seen == 0:
+        raise ValueError("evaluate got an empty loader: no batches to evaluate")
+    preds, labels_all = torch.cat(predictions), torch.cat(truths)
+    return {
+        "loss": total_loss / seen if loss_fn is not None else None,
+        "accuracy": accuracy(preds, labels_all),
+        "predictions": preds,
+        "labels": labels_all,
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def fit(
+    model: nn.Module,
+    train_loader: Iterable,
+    test_loader: Iterable | None,
+    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    optimizer: torch.optim.Optimizer,
+    device: torch.device | str,
+    epochs: int = 2,
+    progress: bool = True,
+    live_plot: bool = False,
+    verbose: bool = True,
+) -> dict[str, list]:
+    """Train for ``epochs`` and evaluate after each; return the history of losses, accuracies and seconds.
+
+    Args:
+        live_plot: redraw a loss curve while training (in Jupyter; see ``helpers.plot.LiveLossPlot``).
+        verbose: print one line per epoch.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    _check_common(model, train_loader, device)
+    history: dict[str, list] = {
+        "train_loss": [], "train_accuracy": [], "test_loss": [], "test_accuracy": [],
+        "epoch_seconds": [], "batch_losses": [],
+    }
+    plot = None
+    if live_plot:
+        from helpers.plot import LiveLossPlot
+
+        plot = LiveLossPlot()
+    for epoch in range(1, epochs + 1):
+        result = train_one_epoch(
+            model, train_loader, loss_fn, optimizer, device,
+            progress=progress, on_batch=plot.add if plot else None, desc=f"epoch {epoch}/{epochs}",
+        )
+        history["train_loss"].append(result["loss"])
+        history["train_accuracy"].append(result["accuracy"])
+        history["epoch_seconds"].append(result["seconds"])
+        history["batch_losses"].extend(result["batch_losses"])
+        line = f"epoch {epoch}: train loss {result['loss']:.3f}, train accuracy {result['accuracy']:.1%}"
+        if test_loader is not None:
+            test = evaluate(model, test_loader, device, loss_fn)
+            history["test_loss"].append(test["loss"])
+            history["test_accuracy"].append(test["accuracy"])
+            line += f", test accuracy {test['accuracy']:.1%}"
+        line += f" ({result['seconds']:.1f} s, {result['images'] / result['seconds']:,.0f} images/s)"
+        if verbose:
+            print(line)
+    if plot is not None:
+        plot.close()
+    return history

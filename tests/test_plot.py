@@ -1,0 +1,115 @@
+"""helpers.plot: un-normalizing, image grids, misclassified images, curves, confusion matrices, the live loss curve."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from helpers.plot import (  # noqa: E402
+    LiveLossPlot,
+    imshow,
+    plot_confusion_matrix,
+    plot_curves,
+    show_images,
+    show_misclassified,
+    unnormalize,
+)
+
+MEAN = STD = (0.5, 0.5, 0.5)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_unnormalize_undoes_normalize():
+    original = torch.linspace(0, 1, 12).reshape(3, 2, 2)
+    normalized = (original - 0.5) / 0.5
+    assert torch.allclose(unnormalize(normalized, MEAN, STD), original)
+    batch = torch.stack([normalized, normalized])
+    assert torch.allclose(unnormalize(batch, MEAN, STD), torch.stack([original, original]))
+    assert unnormalize(torch.full((3, 1, 1), 5.0)).max() == 1.0  # clamped
+
+
+def test_imshow_accepts_colour_grey_and_grid_images():
+    assert imshow(torch.zeros(3, 8, 8), MEAN, STD, title="x").get_title() == "x"
+    imshow(torch.zeros(1, 8, 8))
+    imshow(torch.zeros(8, 8))
+    import torchvision
+
+    imshow(torchvision.utils.make_grid(torch.zeros(4, 3, 32, 32)), MEAN, STD)
+
+
+def test_show_images_titles_predictions_in_colour():
+    images = torch.zeros(3, 3, 8, 8)
+    fig = show_images(images, [0, 1, 2], ["a", "b", "c"], [0, 2, 2], MEAN, STD, ncols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["a (a)", "c (b)", "c (c)"]
+    colours = [ax.title.get_color() for ax in fig.axes[:3]]
+    assert colours == ["tab:green", "tab:red", "tab:green"]
+    assert len(fig.axes) == 4  # 2 columns, 2 rows
+
+
+def test_show_misclassified_draws_only_the_mistakes():
+    images = torch.zeros(5, 3, 8, 8)
+    fig = show_misclassified(images, torch.tensor([0, 1, 2, 3, 4]), torch.tensor([0, 2, 2, 1, 4]), list("abcde"))
+    assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["c (b)", "b (d)"]
+    assert show_misclassified(images, torch.arange(5), torch.arange(5)) is None
+    fig = show_misclassified(images, torch.zeros(5, dtype=torch.long), torch.ones(5, dtype=torch.long), max_images=3)
+    assert len([ax for ax in fig.axes if ax.get_title()]) == 3
+
+
+def test_plot_curves_and_confusion_matrix():
+    ax = plot_curves({"train": [3, 2, 1], "test": [3, 2.5, 2]}, ylabel="loss", title="t")
+    assert len(ax.lines) == 2 and ax.get_title() == "t"
+    ax = plot_confusion_matrix(torch.tensor([[2, 1], [0, 3]]), ["a", "b"])
+    assert [t.get_text() for t in ax.texts] == ["2", "1", "0", "3"]
+    ax = plot_confusion_matrix(torch.tensor([[2, 2], [0, 4]]), normalize=True)
+    assert [t.get_text() for t in ax.texts] == ["0.50", "0.50", "0.00", "1.00"]
+
+
+def test_live_loss_plot_records_and_smooths():
+    live = LiveLossPlot(interval=0, smooth=2)
+    for value in [4.0, 2.0, 3.0, 1.0]:
+        live.add(value)
+    assert live.losses == [4.0, 2.0, 3.0, 1.0]
+    assert live.running_mean() == [4.0, 3.0, 2.5, 2.0]
+    fig = live.draw()
+    assert len(fig.axes[0].lines) == 2
+    live.close()
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: unnormalize([1, 2]), TypeError, "images must be a tensor"),
+        (lambda: unnormalize(torch.zeros(3, 3)), ValueError, r"\(C, H, W\)"),
+        (lambda: unnormalize(torch.zeros(3, 2, 2), MEAN, (1, 1)), ValueError, "std must have 1 or 3 values"),
+        (lambda: imshow(torch.zeros(4, 3, 32, 32)), ValueError, r"got shape \(4, 3, 32, 32\)"),
+        (lambda: imshow("img"), TypeError, "image must be a tensor"),
+        (lambda: show_images(torch.zeros(2, 3, 4, 4), [0]), ValueError, "one entry per image"),
+        (lambda: show_images(torch.zeros(2, 3, 4, 4), None, None, [0, 1]), ValueError, "need labels"),
+        (lambda: show_images(torch.zeros(2, 3, 4, 4), ncols=0), ValueError, "ncols"),
+        (lambda: show_images(torch.zeros(1, 3, 4, 4), [5], ["a"]), ValueError, "outside class_names"),
+        (lambda: show_misclassified(torch.zeros(3, 4, 4), [0], [0]), ValueError, r"\(N, C, H, W\)"),
+        (lambda: show_misclassified(torch.zeros(2, 3, 4, 4), [0], [0, 1]), ValueError, "labels must be 1-D"),
+        (lambda: show_misclassified(torch.zeros(2, 3, 4, 4), [0, 1], [0, 1], max_images=0), ValueError, "max_images"),
+        (lambda: plot_curves({}), ValueError, "non-empty mapping"),
+        (lambda: plot_curves({"a": []}), ValueError, "has no values"),
+        (lambda: plot_confusion_matrix(torch.zeros(2, 3)), ValueError, "square"),
+        (lambda: plot_confusion_matrix(torch.zeros(2, 2), ["a"]), ValueError, "2 names"),
+        (lambda: LiveLossPlot(interval=-1), ValueError, "interval"),
+        (lambda: LiveLossPlot(smooth=0), ValueError, "smooth"),
+        (lambda: LiveLossPlot().add(float("nan")), ValueError, "diverged"),
+    ],
+)
+def test_bad_input_gets_a_clear_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
