@@ -34,9 +34,10 @@ lab: setup
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # Smoke mode shrinks the work (and swaps in generated data where a download is needed);
-# two notebooks run at a time, each in its own kernel from .venv.
+# what a smoke run writes (checkpoints...) goes to data/smoke-run/, never beside a learner's real files.
+# Two notebooks run at a time, each in its own kernel from .venv.
 test: setup
-	COURSE_SMOKE=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data/smoke-run" $(BIN)/python -m pytest -n 2 --dist loadfile
 
 outputs: setup
 	$(BIN)/python tools/run_notebooks.py
