@@ -1,0 +1,108 @@
+"""Checkers for notebook 03 · Neural networks."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+from torch import nn
+
+from helpers.check import NotYet, exercise, expect_equal, expect_tensor, expect_type
+
+LENET_PARAMS = 61_706
+
+
+@exercise("03.1")
+def count_parameters(answer: Any) -> None:
+    """The number of learnable numbers in the seeds' LeNet."""
+    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
+        answer = answer.item()
+    expect_type(answer, int, "your count")
+    if answer == 10:
+        raise NotYet("10 is the number of parameter tensors; count the numbers inside them with p.numel().")
+    if answer == 5:
+        raise NotYet("5 is the number of layers; each has a weight and a bias tensor, and each tensor holds many numbers.")
+    expect_equal(answer, LENET_PARAMS, "your count", "Add up p.numel() for every p in net.parameters().")
+
+
+@exercise("03.2")
+def flat_features(answer: Any) -> None:
+    """A function returning the number of features per sample (everything but the batch dimension)."""
+    if not callable(answer):
+        raise NotYet(f"the answer should be a function taking a tensor, but it is a {type(answer).__name__}.")
+    cases = [(2, 16, 5, 5), (1, 16, 5, 5), (3, 7), (4, 2, 3, 4, 5)]
+    for shape in cases:
+        x = torch.zeros(shape)
+        got = answer(x)
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        want = math.prod(shape[1:])
+        if got == want:
+            continue
+        if got == math.prod(shape):
+            raise NotYet(f"for a tensor of shape {shape} you returned {got}, which counts the batch dimension too; skip x.size()[0].")
+        raise NotYet(f"for a tensor of shape {shape} you returned {got!r}, expected {want}.")
+
+
+@exercise("03.3")
+def add_batch_dimension(answer: Any) -> None:
+    """One (1, 32, 32) image turned into a batch of one, (1, 1, 32, 32)."""
+    image = torch.arange(32 * 32, dtype=torch.float32).view(1, 32, 32) / 1024
+    expect_tensor(
+        answer,
+        image.unsqueeze(0),
+        "your batch",
+        hint="LeNet wants (batch, channels, height, width); add a new dimension in front with unsqueeze(0).",
+    )
+
+
+@exercise("03.4")
+def lenet_3x3(answer: Any) -> str:
+    """The seed-004 variant: LeNet with 3×3 convolutions, so fc1 takes 16·6·6 = 576 features."""
+    expect_type(answer, nn.Module, "your network")
+    for name in ("conv1", "conv2", "fc1", "fc2", "fc3"):
+        if not hasattr(answer, name):
+            raise NotYet(f"your network has no layer called {name!r}; keep the seeds' layer names.")
+    conv1, conv2, fc1 = answer.conv1, answer.conv2, answer.fc1
+    for name, layer, kind in (("conv1", conv1, nn.Conv2d), ("conv2", conv2, nn.Conv2d), ("fc1", fc1, nn.Linear)):
+        expect_type(layer, kind, name)
+    if conv1.kernel_size != (3, 3) or conv2.kernel_size != (3, 3):
+        raise NotYet(f"the kernels are {conv1.kernel_size} and {conv2.kernel_size}; both convolutions should use 3×3.")
+    if (conv1.in_channels, conv1.out_channels, conv2.in_channels, conv2.out_channels) != (1, 6, 6, 16):
+        raise NotYet("keep the channels of the seeds: conv1 goes 1 → 6, conv2 goes 6 → 16.")
+    if fc1.in_features != 576:
+        raise NotYet(
+            f"fc1 takes {fc1.in_features} features. Trace the sizes: 32 → conv 3×3 → 30 → pool → 15 → conv 3×3 → 13 → pool → 6."
+        )
+    try:
+        with torch.no_grad():
+            out = answer(torch.zeros(2, 1, 32, 32))
+    except Exception as error:
+        raise NotYet(f"a batch of shape (2, 1, 32, 32) made your network raise {type(error).__name__}: {error}") from None
+    expect_type(out, torch.Tensor, "your network's output")
+    if tuple(out.shape) != (2, 10):
+        raise NotYet(f"a batch of 2 images gave an output of shape {tuple(out.shape)}, expected (2, 10).")
+    total = sum(p.numel() for p in answer.parameters())
+    return f"well done! It has {total:,} parameters, against {LENET_PARAMS:,} for the 5×5 version."
+
+
+@exercise("03.5")
+def named_shapes(answer: Any) -> None:
+    """A dict mapping each parameter's name in LeNet to its shape as a tuple."""
+    expected = {
+        "conv1.weight": (6, 1, 5, 5), "conv1.bias": (6,),
+        "conv2.weight": (16, 6, 5, 5), "conv2.bias": (16,),
+        "fc1.weight": (120, 400), "fc1.bias": (120,),
+        "fc2.weight": (84, 120), "fc2.bias": (84,),
+        "fc3.weight": (10, 84), "fc3.bias": (10,),
+    }
+    expect_type(answer, dict, "your answer")
+    if set(answer) != set(expected):
+        raise NotYet(f"the keys should be the names from net.named_parameters(), like 'conv1.weight'; got {sorted(answer)[:4]}…")
+    for name, shape in expected.items():
+        got = answer[name]
+        if isinstance(got, torch.Size):
+            got = tuple(got)
+        if got != shape:
+            raise NotYet(f"{name} maps to {answer[name]!r}; use tuple(p.shape) to get {shape}.")

@@ -1,0 +1,145 @@
+"""A learning-rate slider that re-runs a short training and plots its loss curve, divergence included.
+
+The problem is a small linear regression trained with plain SGD, so every run takes milliseconds
+and a too-large learning rate makes the loss explode to ``inf`` and then ``nan``. The widget only
+calls the plain functions below, which the tests call directly.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.axes import Axes
+from torch import nn
+
+N_SAMPLES = 256
+N_FEATURES = 8
+DATA_SEED = 0
+MAX_STEPS = 500
+
+
+def _check_lr(lr: object) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive finite number such as 0.1, got {lr!r}")
+    return float(lr)
+
+
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
+    return steps
+
+
+def make_problem() -> tuple[torch.Tensor, torch.Tensor]:
+    """Return the fixed regression data (X of shape (256, 8), y of shape (256, 1)), the same on every call."""
+    g = torch.Generator().manual_seed(DATA_SEED)
+    X = torch.randn(N_SAMPLES, N_FEATURES, generator=g)
+    true_w = torch.randn(N_FEATURES, 1, generator=g)
+    y = X @ true_w + 0.1 * torch.randn(N_SAMPLES, 1, generator=g)
+    return X, y
+
+
+def divergence_threshold() -> float:
+    """Return the learning rate above which plain SGD on this problem diverges (2 / largest curvature)."""
+    X, _ = make_problem()
+    hessian = 2.0 * X.double().T @ X.double() / N_SAMPLES
+    return 2.0 / torch.linalg.eigvalsh(hessian).max().item()
+
+
+def short_training(lr: float, steps: int = 30) -> list[float]:
+    """Train a linear model from zero weights with SGD(lr) for ``steps`` steps; return the loss before each step.
+
+    When ``lr`` is too large the list grows without bound and ends in ``inf`` or ``nan``.
+    """
+    lr, steps = _check_lr(lr), _check_steps(steps)
+    X, y = make_problem()
+    model = nn.Linear(N_FEATURES, 1)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.zero_()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    criterion = nn.MSELoss()
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = criterion(model(X), y)
+        losses.append(loss.item())
+        if not math.isfinite(losses[-1]):
+            break
+        loss.backward()
+        optimizer.step()
+    losses += [float("nan")] * (steps - len(losses))
+    return losses
+
+
+def describe_run(losses: list[float]) -> str:
+    """Return one line saying whether a loss curve converged, is still slow, oscillated or diverged."""
+    if not isinstance(losses, (list, tuple)) or not losses or not all(isinstance(v, (int, float)) for v in losses):
+        raise ValueError(f"losses must be a non-empty list of numbers (from short_training), got {losses!r}")
+    first = losses[0]
+    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    if bad is not None:
+        return f"diverged: the loss became {losses[bad]} at step {bad} (started at {first:.3g})"
+    last = losses[-1]
+    if last > first:
+        return f"diverging: the loss grew from {first:.3g} to {last:.3g} in {len(losses)} steps"
+    if last > 0.5 * first:
+        return f"too slow: the loss only went from {first:.3g} to {last:.3g} in {len(losses)} steps"
+    ups = sum(1 for a, b in zip(losses, losses[1:]) if b > a * 1.01)
+    shape = "converged, but it bounced up" if ups else "converged"
+    return f"{shape}: the loss went from {first:.3g} to {last:.3g} in {len(losses)} steps"
+
+
+def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> Axes:
+    """Run :func:`short_training` and plot its loss curve on a log scale, marking where it blew up."""
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
+    losses = short_training(lr, steps)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.2))
+    finite = [(i, v) for i, v in enumerate(losses) if math.isfinite(v)]
+    if finite:
+        xs, ys = zip(*finite)
+        ax.plot(xs, ys, marker="o", markersize=3)
+    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
+    if bad is not None:
+        ax.axvline(bad, color="tab:red", linestyle="--")
+        ax.text(bad, 1.0, f" {losses[bad]} here", color="tab:red", va="top", transform=ax.get_xaxis_transform())
+    ax.set_yscale("log")
+    ax.set_xlim(-0.5, steps - 0.5)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss (log scale)")
+    ax.set_title(f"lr = {lr:g}: {describe_run(losses).split(':')[0]}", fontsize=10)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
+    """Return a widget: a log-scale learning-rate slider that redraws the loss curve of a short training."""
+    import ipywidgets as widgets
+    from IPython.display import display
+
+    lr, steps = _check_lr(lr), _check_steps(steps)
+    slider = widgets.FloatLogSlider(
+        value=lr, base=10, min=-3, max=1, step=0.05, description="lr", continuous_update=False,
+        layout=widgets.Layout(width="420px"),
+    )
+    out = widgets.Output()
+
+    def redraw(change: Any = None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            losses = short_training(slider.value, steps)
+            print(describe_run(losses))
+            fig, ax = plt.subplots(figsize=(5.5, 3.2))
+            plot_short_training(slider.value, steps, ax=ax)
+            plt.show()
+            plt.close(fig)
+
+    slider.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([slider, out])
+    return box

@@ -1,0 +1,57 @@
+"""Typical wrong answers to the exercises of notebook 04 are not accepted."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.check import Status
+from tests.exercise_harness import wrong_answer_cases
+
+WRONG = {
+    "04.1": [
+        "mse = ((output - target) ** 2).sum()",
+        "mse = (output - target).abs().mean()",
+        "mse = (output - target).mean() ** 2",
+        "mse = (output - target) ** 2",
+        "mse = ((output - target) ** 2).mean().sqrt()",
+    ],
+    "04.2": [
+        "grad = output - target",
+        "grad = 2 * (output - target)",
+        "grad = (output - target) / output.numel()",
+        "grad = 2 * (target - output) / output.numel()",
+        "grad = (2 * (output - target) / output.numel()).view(-1)",
+    ],
+    "04.3": [
+        "names = ['SumBackward0', 'ReluBackward0', 'MulBackward0']",
+        "names = ['AccumulateGrad', 'MulBackward0', 'ReluBackward0', 'SumBackward0']",
+        "names = [str(loss.grad_fn)]",
+        "names = [loss.grad_fn, loss.grad_fn.next_functions[0][0]]",
+        "names = 'SumBackward0'",
+    ],
+    "04.4": [
+        # forgetting zero_grad: the gradients accumulate
+        "grads = []\nfor xb in batches:\n    batch_loss(xb).backward()\n    grads.append(model.weight.grad.clone())",
+        # forgetting zero_grad and clone: three references to one accumulated tensor
+        "grads = []\nfor xb in batches:\n    batch_loss(xb).backward()\n    grads.append(model.weight.grad)",
+        # one gradient for all batches together
+        "model.zero_grad()\nsum(batch_loss(xb) for xb in batches).backward()\ngrads = [model.weight.grad.clone()] * 3",
+        "grads = [model.weight.detach().clone() for _ in batches]",
+        "grads = []",
+    ],
+    "04.5": [
+        "y.sum().backward()\ngrad = x.grad",
+        "grad = v",
+        "grad = 2 * x",
+        "(y * v).sum().backward()\ngrad = x.grad.sum()",
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "ex, code", wrong_answer_cases("04_loss_and_backprop.ipynb", WRONG), ids=lambda v: getattr(v, "exercise_id", "")
+)
+def test_wrong_answer_is_not_accepted(ex, code):
+    result, printed = ex.run(code)
+    assert result.status is Status.NOT_YET, f"{ex} accepted a wrong answer:\n{code}\n{result.line()}"
+    assert result.line() in printed

@@ -1,0 +1,130 @@
+"""helpers.widgets.learning_rate: the short training behind the learning-rate slider, and the widget itself."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from helpers.widgets.learning_rate import (  # noqa: E402
+    describe_run,
+    divergence_threshold,
+    learning_rate_explorer,
+    make_problem,
+    plot_short_training,
+    short_training,
+)
+
+
+def test_problem_is_fixed():
+    (x1, y1), (x2, y2) = make_problem(), make_problem()
+    assert x1.shape == (256, 8) and y1.shape == (256, 1)
+    assert torch.equal(x1, x2) and torch.equal(y1, y2)
+
+
+def test_good_rate_converges():
+    losses = short_training(0.1, 30)
+    assert len(losses) == 30
+    assert all(math.isfinite(v) for v in losses)
+    assert losses[-1] < 0.01 * losses[0]
+    assert describe_run(losses).startswith("converged")
+
+
+def test_tiny_rate_is_slow():
+    losses = short_training(0.001, 30)
+    assert losses[-1] > 0.5 * losses[0]
+    assert describe_run(losses).startswith("too slow")
+
+
+def test_threshold_separates_convergence_from_divergence():
+    edge = divergence_threshold()
+    assert 0.5 < edge < 1.0
+    assert short_training(0.95 * edge, 200)[-1] < short_training(0.95 * edge, 200)[0]
+    above = short_training(1.05 * edge, 200)
+    assert not math.isfinite(above[-1]) or above[-1] > above[0]
+
+
+def test_large_rate_explodes_to_inf_then_nan():
+    losses = short_training(10.0, 30)
+    assert len(losses) == 30
+    first_bad = next(i for i, v in enumerate(losses) if not math.isfinite(v))
+    assert 0 < first_bad < 30
+    assert all(math.isfinite(v) for v in losses[:first_bad])
+    assert losses[first_bad - 1] > 1e30
+    assert all(math.isnan(v) for v in losses[first_bad + 1:])
+    assert describe_run(losses).startswith("diverged: the loss became inf at step")
+
+
+def test_just_too_large_rate_grows_without_reaching_inf():
+    losses = short_training(1.0, 30)
+    assert all(math.isfinite(v) for v in losses)
+    assert describe_run(losses).startswith("diverging")
+
+
+def test_same_rate_same_curve():
+    assert short_training(0.3, 20) == short_training(0.3, 20)
+
+
+@pytest.mark.parametrize("lr", [0.1, 10.0])
+def test_plot_handles_finite_and_divergent_curves(lr):
+    fig, ax = plt.subplots()
+    plot_short_training(lr, 30, ax=ax)
+    assert ax.get_yscale() == "log"
+    line = ax.get_lines()[0]
+    assert all(math.isfinite(v) for v in line.get_ydata())
+    assert ax.get_title().startswith(f"lr = {lr:g}")
+    if lr == 10.0:
+        assert any("inf" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+
+
+def test_widget_has_a_slider_and_redraws():
+    import ipywidgets as widgets
+
+    box = learning_rate_explorer(lr=0.1, steps=20)
+    slider, out = box.children
+    assert isinstance(slider, widgets.FloatLogSlider) and isinstance(out, widgets.Output)
+    assert slider.value == pytest.approx(0.1)
+    slider.value = 5.0  # the callback runs without raising, divergence included
+    plt.close("all")
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1", None, True])
+def test_bad_learning_rates_are_explained(bad):
+    with pytest.raises(ValueError, match=r"lr must be a positive finite number such as 0.1, got"):
+        short_training(bad)
+    with pytest.raises(ValueError, match=r"lr must be a positive finite number"):
+        plot_short_training(bad)
+    with pytest.raises(ValueError, match=r"lr must be a positive finite number"):
+        learning_rate_explorer(lr=bad)
+
+
+@pytest.mark.parametrize("bad", [0, 501, 2.5, "30", None])
+def test_bad_step_counts_are_explained(bad):
+    with pytest.raises(ValueError, match=r"steps must be an int from 1 to 500, got"):
+        short_training(0.1, bad)
+
+
+@pytest.mark.parametrize("bad", [[], None, "loss", [1.0, "x"]])
+def test_describe_run_rejects_bad_input(bad):
+    with pytest.raises(ValueError, match="losses must be a non-empty list of numbers"):
+        describe_run(bad)
+
+
+@pytest.mark.parametrize("bad", [0, 1000, "30"])
+def test_widget_rejects_bad_step_counts(bad):
+    with pytest.raises(ValueError, match=r"steps must be an int from 1 to 500"):
+        learning_rate_explorer(lr=0.1, steps=bad)
+    with pytest.raises(ValueError, match=r"steps must be an int from 1 to 500"):
+        plot_short_training(0.1, steps=bad)
+
+
+def test_plot_rejects_a_bad_axes():
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
+        plot_short_training(0.1, 30, ax="not an axes")
