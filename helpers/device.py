@@ -77,5 +77,6 @@ def describe_device(device: torch.device | str) -> str:
     if device.type == "mps":
         return "mps — Apple silicon GPU (Metal Performance Shaders)"
     if device.type == "cpu":
-        return f"cpu — {torch.get_num_threads()} threads (no GPU in use)"
+        threads = torch.get_num_threads()
+        return f"cpu — {threads} thread{'s' if threads != 1 else ''} (no GPU in use)"
     raise ValueError(f"describe_device expects a cuda, mps or cpu device, got {str(device)!r}")

@@ -77,9 +77,12 @@ def test_wrong_type(no_env, bad):
         helpers.pick_device(bad)
 
 
-def test_describe_cpu():
+def test_describe_cpu(monkeypatch):
     assert helpers.describe_device("cpu").startswith("cpu — ")
-    assert "threads" in helpers.describe_device(torch.device("cpu"))
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 4)
+    assert helpers.describe_device(torch.device("cpu")) == "cpu — 4 threads (no GPU in use)"
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    assert helpers.describe_device("cpu") == "cpu — 1 thread (no GPU in use)"
 
 
 def test_describe_bad_input():
