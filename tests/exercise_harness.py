@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.check import Result, evaluate
+from helpers.check import Result, Status, evaluate
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -113,3 +113,14 @@ def wrong_answer_cases(notebook_name: str, wrong: dict[str, list[str]]) -> list[
     assert not missing, f"{notebook_name}: no wrong answers listed for {missing}"
     assert not unknown, f"{notebook_name}: wrong answers listed for exercises that do not exist: {unknown}"
     return [(exercises[i], code) for i in sorted(wrong) for code in wrong[i]]
+
+
+def assert_rejected(ex: Exercise, code: str) -> Result:
+    """Assert that ``code`` in place of the placeholder gets 'not yet' with a real hint, printed in the cell."""
+    result, printed = ex.run(code)
+    assert result.status is Status.NOT_YET, f"{ex} accepted a wrong answer:\n{code}\n{result.line()}"
+    assert "checking your answer raised" not in result.message, (
+        f"{ex}: a typical wrong answer deserves a real hint, not a crash report:\n{code}\n{result.line()}"
+    )
+    assert result.line() in printed
+    return result
