@@ -64,12 +64,25 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     return device
 
 
+def as_device(device: torch.device | str, name: str = "device") -> torch.device:
+    """Return ``device`` as a torch.device; a clear error for anything else.
+
+    Args:
+        name: the argument's name, used in the error message.
+    """
+    if isinstance(device, torch.device):
+        return device
+    if isinstance(device, str):
+        try:
+            return torch.device(device.strip().lower())
+        except RuntimeError:
+            raise ValueError(f"{name} must name a device such as 'cpu', 'cuda', 'cuda:1' or 'mps', got {device!r}") from None
+    raise TypeError(f"{name} must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
+
+
 def describe_device(device: torch.device | str) -> str:
     """Return one line naming the device, with the GPU's name and memory for CUDA."""
-    if isinstance(device, str):
-        device = torch.device(device)
-    if not isinstance(device, torch.device):
-        raise TypeError(f"device must be a torch.device or str, got {type(device).__name__}")
+    device = as_device(device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         props = torch.cuda.get_device_properties(index)

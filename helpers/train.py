@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable
 import torch
 from torch import nn
 
+from helpers.device import as_device
 from helpers.metrics import accuracy
 
 
@@ -20,19 +21,12 @@ def _check_common(model: object, loader: object, device: object) -> torch.device
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(loader, Iterable):
         raise TypeError(f"loader must be an iterable of (inputs, labels) batches, e.g. a DataLoader, got {type(loader).__name__}")
-    if isinstance(device, str):
-        device = torch.device(device)
-    if not isinstance(device, torch.device):
-        raise TypeError(f"device must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
-    return device
+    return as_device(device)
 
 
 def synchronize(device: torch.device | str) -> None:
     """Wait until the GPU has finished its queued work (no-op on the CPU), so timings are honest."""
-    if isinstance(device, str):
-        device = torch.device(device)
-    if not isinstance(device, torch.device):
-        raise TypeError(f"device must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
+    device = as_device(device)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
     elif device.type == "mps":

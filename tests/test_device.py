@@ -86,7 +86,7 @@ def test_describe_cpu(monkeypatch):
 
 
 def test_describe_bad_input():
-    with pytest.raises(TypeError, match="device must be a torch.device or str, got int"):
+    with pytest.raises(TypeError, match="device must be a torch.device or a str like 'cpu' or 'cuda', got int"):
         helpers.describe_device(3)
     with pytest.raises(ValueError, match="describe_device expects a cuda, mps or cpu device, got 'meta'"):
         helpers.describe_device("meta")
@@ -96,3 +96,14 @@ def test_describe_bad_input():
 def test_describe_cuda_names_the_gpu():
     text = helpers.describe_device("cuda")
     assert torch.cuda.get_device_name(0) in text and "GiB" in text
+
+
+def test_as_device():
+    from helpers.device import as_device
+
+    assert as_device(" CPU ") == torch.device("cpu")
+    assert as_device(torch.device("cuda:1")) == torch.device("cuda:1")
+    with pytest.raises(ValueError, match=r"target must name a device such as 'cpu'.*got 'gpu0'"):
+        as_device("gpu0", name="target")
+    with pytest.raises(TypeError, match="device must be a torch.device or a str like 'cpu' or 'cuda', got list"):
+        as_device(["cpu"])
