@@ -6,8 +6,9 @@ Wrong answers are tested per notebook, in tests/test_exercises_<NN>_*.py.
 from __future__ import annotations
 
 import pytest
+import torch
 
-from helpers.check import Status, registered_ids
+from helpers.check import Status, evaluate, registered_ids
 from tests.exercise_harness import all_exercises
 
 EXERCISES = all_exercises()
@@ -36,3 +37,11 @@ def test_every_checker_is_used_by_exactly_one_exercise():
 def test_exercise_ids_match_their_notebook():
     for ex in EXERCISES:
         assert ex.notebook.startswith(ex.exercise_id.split(".")[0] + "_"), f"{ex} is in the wrong notebook"
+
+
+@pytest.mark.parametrize("exercise_id", registered_ids())
+@pytest.mark.parametrize("garbage", [None, "abc", 3, [1.0, 2.0], torch.zeros(0)], ids=repr)
+def test_answers_of_the_wrong_kind_get_a_hint(exercise_id, garbage):
+    result = evaluate(exercise_id, garbage)
+    assert result.status is Status.NOT_YET
+    assert "checking your answer raised" not in result.message, result.line()

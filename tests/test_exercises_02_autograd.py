@@ -7,7 +7,6 @@ import warnings
 import pytest
 import torch
 
-from helpers.check import Status, evaluate
 from tests.exercise_harness import assert_rejected, wrong_answer_cases
 
 WRONG = {
@@ -86,11 +85,3 @@ def test_other_correct_routes_pass():
     assert run_quietly(ex["02.5"], "x.grad = None\n(3 * x).sum().backward()\nanswer = x.grad")[0].passed
     assert run_quietly(ex["02.6"], "answer = x.detach() * 2")[0].passed
     assert run_quietly(ex["02.3"], "(y[0] + 2 * y[2]).backward()\nanswer = x.grad")[0].passed
-
-
-@pytest.mark.parametrize("exercise_id", [f"02.{k}" for k in range(1, 7)])
-@pytest.mark.parametrize("garbage", [None, "abc", 3, [1.0, 2.0], torch.zeros(0)])
-def test_answers_of_the_wrong_kind_get_a_hint(exercise_id, garbage):
-    result = evaluate(exercise_id, garbage)
-    assert result.status is Status.NOT_YET
-    assert "checking your answer raised" not in result.message, result.line()
