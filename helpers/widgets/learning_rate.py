@@ -120,7 +120,8 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
 def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
     """Return a widget: a log-scale learning-rate slider that redraws the loss curve of a short training."""
     import ipywidgets as widgets
-    from IPython.display import display
+
+    from helpers.widgets.live import LiveBox
 
     lr, steps = _check_lr(lr), _check_steps(steps)
     slider = widgets.FloatLogSlider(
@@ -141,5 +142,4 @@ def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
 
     slider.observe(redraw, names="value")
     redraw()
-    box = widgets.VBox([slider, out])
-    return box
+    return LiveBox([slider, out], what="a learning-rate slider that re-trains and redraws the loss curve")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from helpers.widgets.live import LiveBox
+
 
 def describe_square(n: int) -> str:
     """Return the text the self-check shows for slider value ``n``."""
@@ -12,7 +14,7 @@ def describe_square(n: int) -> str:
     return f"{n} squared is {n * n}"
 
 
-def square_slider(start: int = 3, low: int = 0, high: int = 10) -> widgets.VBox:
+def square_slider(start: int = 3, low: int = 0, high: int = 10) -> LiveBox:
     """Return a slider and a label; moving the slider recomputes the label in the kernel."""
     for name, value in (("start", start), ("low", low), ("high", high)):
         if isinstance(value, bool) or not isinstance(value, int):
@@ -26,4 +28,4 @@ def square_slider(start: int = 3, low: int = 0, high: int = 10) -> widgets.VBox:
         label.value = describe_square(change["new"])
 
     slider.observe(update, names="value")
-    return widgets.VBox([slider, label])
+    return LiveBox([slider, label], what="a slider that squares a number")

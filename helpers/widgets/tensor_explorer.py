@@ -102,6 +102,8 @@ def tensor_explorer(shape: tuple[int, ...] = (3, 4), operation: str = "x.view(-1
     """Return an ipywidgets box: a shape, an operation and a 'transposed' switch, with the result below."""
     import ipywidgets as widgets
 
+    from helpers.widgets.live import LiveBox
+
     _check_shape(shape)
     if not isinstance(transposed, bool):
         raise TypeError(f"tensor_explorer expects transposed as True or False, got {transposed!r}")
@@ -122,4 +124,5 @@ def tensor_explorer(shape: tuple[int, ...] = (3, 4), operation: str = "x.view(-1
     for box in (shape_box, op_box, flip_box):
         box.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox([shape_box, op_box]), flip_box, out])
+    return LiveBox([widgets.HBox([shape_box, op_box]), flip_box, out],
+                   what="menus to pick a shape and an operation, with the result below")

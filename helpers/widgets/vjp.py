@@ -124,6 +124,8 @@ def _png_output(fig: Any) -> dict[str, Any]:
 def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
     """Return an ipywidgets box: two sliders for v, the report from :func:`vjp_report` and its picture."""
     import ipywidgets as widgets
+
+    from helpers.widgets.live import LiveBox
     from matplotlib.figure import Figure
 
     start = _numbers(v, 2, "v", "vjp_explorer").tolist()
@@ -143,4 +145,4 @@ def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
     for slider in sliders:
         slider.observe(update, names="value")
     update()
-    return widgets.VBox([widgets.HBox(sliders), out])
+    return LiveBox([widgets.HBox(sliders), out], what="sliders that set v, with x.grad and v @ J below")

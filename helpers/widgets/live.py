@@ -1,0 +1,34 @@
+"""A widget box whose text form tells the reader what to do when no live widget can be shown.
+
+Jupyter stores a widget's plain-text form beside it. JupyterLab shows that text instead of the widget
+wherever it cannot draw it: in a freshly cloned (untrusted) notebook before its cell runs, on GitHub,
+or when the widget extension is missing. ipywidgets' own text form (``VBox(children=(IntSlider(...``)
+looks like a bug there; this one says what the widget is and what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+
+HELP = "If this line is still here after the cell has run, see 'Widgets not showing' in 00 · Start here."
+
+
+class LiveBox(widgets.VBox):
+    """A ``VBox`` whose text form names the widget and says to run the cell, instead of ``VBox(children=...)``."""
+
+    def __init__(self, children: Sequence[widgets.Widget], what: str, **kwargs) -> None:
+        if not isinstance(what, str) or not what.strip():
+            raise TypeError(f"LiveBox needs what= as a short description such as 'a slider', got {what!r}")
+        super().__init__(list(children), **kwargs)
+        self._what = what.strip()
+
+    def __repr__(self) -> str:
+        return f"[Interactive: {self._what}. Run this cell to use it. {HELP}]"
+
+    def _repr_mimebundle_(self, **kwargs) -> dict | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["text/plain"] = repr(self)  # whole: ipywidgets cuts its text form at 110 characters
+        return bundle

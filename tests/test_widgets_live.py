@@ -1,0 +1,34 @@
+"""LiveBox: a stored widget's text form says what the widget is and what to do, never VBox(children=...)."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import pytest
+
+from helpers.widgets.learning_rate import learning_rate_explorer
+from helpers.widgets.live import LiveBox
+from helpers.widgets.selfcheck import square_slider
+from helpers.widgets.tensor_explorer import tensor_explorer
+from helpers.widgets.vjp import vjp_explorer
+
+
+def test_text_form_names_the_widget_and_what_to_do():
+    box = LiveBox([widgets.IntSlider()], what="a slider")
+    text = box._repr_mimebundle_()["text/plain"]
+    assert text.startswith("[Interactive: a slider. Run this cell to use it.")
+    assert "Widgets not showing" in text and "children" not in text
+    assert "application/vnd.jupyter.widget-view+json" in box._repr_mimebundle_()
+
+
+@pytest.mark.parametrize("make", [square_slider, tensor_explorer, vjp_explorer, learning_rate_explorer])
+def test_every_course_widget_has_the_friendly_text_form(make):
+    box = make()
+    assert isinstance(box, LiveBox)
+    text = repr(box)
+    assert text.startswith("[Interactive: ") and "children=" not in text and "Slider(" not in text
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 3])
+def test_a_missing_description_is_explained(bad):
+    with pytest.raises(TypeError, match="LiveBox needs what= as a short description"):
+        LiveBox([], what=bad)
