@@ -1,0 +1,425 @@
+"""The widgets work in a real browser: JupyterLab + headless Chromium, every notebook that has a widget.
+
+For each such notebook the test clears its outputs, runs all cells in JupyterLab, and asserts that
+- no cell shows an error, and no output says "Error displaying widget";
+- every widget is drawn as a widget, never as its text form (``VBox(children=...``, ``[Interactive: ...]``);
+- moving each control (ArrowRight on a slider handle, another option in a dropdown, a click on a checkbox
+  or button) changes the text or image that the control drives;
+- tqdm progress bars are drawn as widgets, not as text.
+On failure it saves a screenshot under the data folder (``browser-test/``) and names it in the message.
+
+It needs Chromium (Debian: ``apt-get install chromium``; elsewhere set ``COURSE_CHROMIUM`` to a Chrome or
+Chromium binary); without one it is skipped with that advice. ``.ci/run`` installs Chromium, so CI always
+runs it (``COURSE_BROWSER_TEST=required`` turns the skip into a failure there).
+The notebooks are copied to a temporary folder first, so nothing the browser does can change them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.config import data_dir
+from tests.test_lab import free_port, stop
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+CHROMIUM_ENV = "COURSE_CHROMIUM"
+REQUIRED_ENV = "COURSE_BROWSER_TEST"
+# Chromium flags for a closed network and a root user (CI), as Debian's headless Chromium needs them.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]
+RUN_ALL_TIMEOUT_S = 150
+MOVE_TIMEOUT_S = 20
+# The text forms of widgets that mean "the front end could not draw this widget".
+WIDGET_AS_TEXT = re.compile(
+    r"\b(?:VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlider|Dropdown|Checkbox|Button|Output|Label|HTML|"
+    r"FloatProgress|IntProgress|SelectionSlider)\((?:children|value|description|layout|options|outputs)="
+    r"|\[Interactive: |Error displaying widget|IProgress not found"
+)
+# A tqdm bar that fell back to text: "12%|█▏   | 1/8".
+TEXT_PROGRESS_BAR = re.compile(r"\d+%\|")
+USES_WIDGETS = re.compile(r"ipywidgets|helpers\.widgets|\btqdm\b|\binteract\(")
+
+
+def find_chromium() -> str | None:
+    """Return the Chromium to drive: COURSE_CHROMIUM, else the first chromium/chrome on PATH."""
+    explicit = os.environ.get(CHROMIUM_ENV, "").strip()
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+def notebooks_with_widgets() -> list[str]:
+    """Return the notebooks (relative to notebooks/) whose code makes a widget or a tqdm bar."""
+    names = []
+    for path in sorted(NOTEBOOKS.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        if any(c["cell_type"] == "code" and USES_WIDGETS.search("".join(c["source"])) for c in cells):
+            names.append(path.relative_to(NOTEBOOKS).as_posix())
+    return names
+
+
+def test_the_widget_notebooks_are_found():
+    """The list this test works through is not empty by accident (a renamed folder, a broken regex)."""
+    found = notebooks_with_widgets()
+    assert "00_start_here.ipynb" in found and "05_updating_weights.ipynb" in found, found
+
+
+def _settings(folder: Path) -> None:
+    """User settings for the test's JupyterLab: every cell in the DOM, no autosave, no news pop-up."""
+    files = {
+        "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
+        "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+        "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+            "fetchNews": "false", "checkForUpdates": False,
+        },
+    }
+    for name, value in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    """A JupyterLab from this environment on a free localhost port, and one Chromium page logged into it."""
+    chromium = find_chromium()
+    if chromium is None or not Path(chromium).exists():
+        reason = (
+            "no Chromium found for the browser test of the widgets; install it (Debian/Ubuntu: "
+            f"sudo apt-get install chromium) or set {CHROMIUM_ENV}=/path/to/chrome, then run make test again"
+        )
+        if os.environ.get(REQUIRED_ENV, "").strip().lower() == "required":
+            pytest.fail(f"{REQUIRED_ENV}=required, but {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path_factory.mktemp("browser")
+    shutil.copytree(NOTEBOOKS, work / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    _settings(work / "settings")
+    port, token = free_port(), uuid.uuid4().hex
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+        "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={work / 'settings'}",
+        f"--LabApp.workspaces_dir={work / 'workspaces'}",
+    ]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"))
+    log = open(work / "lab.log", "w+")
+    server = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    playwright = browser = None
+    try:
+        _wait_for_server(server, base, token, log)
+        playwright = sync_playwright().start()
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/lab?token={token}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
+        page.evaluate("() => window.jupyterapp.started")
+        page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
+        yield page, work
+    finally:
+        if browser is not None:
+            browser.close()
+        if playwright is not None:
+            playwright.stop()
+        stop(server)
+        log.close()
+
+
+def _wait_for_server(server: subprocess.Popen, base: str, token: str, log) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        if server.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read()[-3000:]}")
+        try:
+            request = urllib.request.Request(f"{base}/api/status", headers={"Authorization": f"token {token}"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"JupyterLab did not answer within 90 s:\n{log.read()[-3000:]}")
+        time.sleep(0.5)
+
+
+# JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.
+OPEN_AND_RUN_ALL = """async (path) => {
+  const app = window.jupyterapp;
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook', kernel: {name: 'python3'}});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  await app.commands.execute('notebook:clear-all-cell-outputs');
+  await app.commands.execute('notebook:run-all-cells');
+  return panel.id;
+}"""
+
+# "done" when every code cell ran and the kernel is idle; "error" as soon as a cell shows an error.
+RUN_STATE = """(id) => {
+  const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  for (const cell of cells) {
+    for (const out of cell.model.outputs.toJSON()) { if (out.output_type === 'error') return 'error'; }
+  }
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const ran = cells.every(c => c.model.executionCount !== null && c.model.executionState !== 'running');
+  return ran && kernel && kernel.status === 'idle' ? 'done' : 'running';
+}"""
+
+# Every cell: its index, its first source line, its outputs' types and text, and what the DOM shows.
+CELL_REPORT = """async (id) => {
+  const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
+  const VIEW = 'application/vnd.jupyter.widget-view+json';
+  const report = [];
+  for (const [index, cell] of panel.content.widgets.entries()) {
+    if (cell.model.type !== 'code') continue;
+    const outputs = cell.model.outputs.toJSON();
+    // Widgets closed by the kernel on purpose (a tqdm bar made with leave=False) have nothing left to draw.
+    let closed = 0;
+    for (const [i, out] of outputs.entries()) {
+      const view = out.data && out.data[VIEW];
+      const child = cell.outputArea.widgets[i];
+      const renderer = view && child && (child.widgets || []).find(w => w._manager);
+      if (renderer && !(await renderer._manager.promise).has_model(view.model_id)) closed += 1;
+    }
+    report.push({
+      index,
+      code: cell.model.sharedModel.getSource(),
+      source: cell.model.sharedModel.getSource().split('\\n').find(l => l.trim() && !l.includes('NBVAL')) || '',
+      errors: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue),
+      streams: outputs.filter(o => o.output_type === 'stream').map(o => o.text).join(''),
+      shown: cell.outputArea.node.innerText,
+      widgetOutputs: outputs.filter(o => o.data && o.data[VIEW]).length - closed,
+      drawnWidgets: Array.from(cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child'))
+        .filter(child => child.querySelector('.jupyter-widgets')).length,
+      progressBars: cell.outputArea.node.querySelectorAll('.widget-hprogress, .widget-progress').length,
+    });
+  }
+  return report;
+}"""
+
+# What a widget drives: its text and images, without the controls themselves (their readouts change too).
+DRIVEN = """(el) => {
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('.widget-slider, .widget-hslider, .widget-dropdown, .widget-checkbox, .widget-button, '
+    + 'button, select, input, .widget-readout, .widget-toggle-buttons').forEach(n => n.remove());
+  const images = Array.from(copy.querySelectorAll('img')).map(i => i.getAttribute('src') || '');
+  document.body.appendChild(copy);
+  const text = copy.innerText;
+  copy.remove();
+  return {text, images};
+}"""
+
+
+@pytest.mark.parametrize("name", notebooks_with_widgets())
+def test_widgets_render_and_respond_in_jupyterlab(browser_page, name):
+    page, _ = browser_page
+    _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S)
+
+
+def test_a_control_that_drives_nothing_fails_the_check(browser_page):
+    """The check can fail: a slider with nothing attached is reported, with a screenshot."""
+    page, work = browser_page
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import ipywidgets as widgets\nwidgets.VBox([widgets.IntSlider(description='dead'), widgets.Label('fixed')])")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, work / "canary.ipynb")
+    with pytest.raises(pytest.fail.Exception, match=r"slider 'dead' changed nothing it drives(?s:.*)screenshot: "):
+        _run_and_check(page, "canary.ipynb", move_timeout_s=2)
+
+
+def test_the_text_forms_of_broken_widgets_are_recognised():
+    """What the page shows when a widget is not drawn: ipywidgets' and LiveBox's text forms, tqdm's text bar."""
+    import ipywidgets as widgets
+    from tqdm import tqdm
+
+    from helpers.widgets.live import LiveBox
+
+    for broken in (widgets.VBox([widgets.IntSlider()]), widgets.Dropdown(options=["a"]), LiveBox([], what="x")):
+        assert WIDGET_AS_TEXT.search(broken._repr_mimebundle_()["text/plain"]), broken
+    assert WIDGET_AS_TEXT.search("Error displaying widget: model not found")
+    assert TEXT_PROGRESS_BAR.search(tqdm.format_meter(3, 8, 1.0, prefix="training"))
+    assert not WIDGET_AS_TEXT.search("3 squared is 9\nlr = 0.1: converged")
+
+
+def _run_and_check(page, path: str, move_timeout_s: float) -> None:
+    name = path.removeprefix("notebooks/")
+    shot = data_dir() / "browser-test" / (name.replace("/", "_").removesuffix(".ipynb") + ".png")
+    panel_id = page.evaluate(OPEN_AND_RUN_ALL, path)
+    try:
+        _check_notebook(page, panel_id, name, shot, move_timeout_s)
+    finally:
+        page.evaluate("""async (id) => {
+          const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
+          await panel.sessionContext.shutdown();
+          panel.dispose();
+        }""", panel_id)
+
+
+def _fail(page, panel_id: str, shot: Path, message: str, cell: int | None = None):
+    """Scroll to the cell at fault, save a screenshot, and fail with the message and the screenshot's path."""
+    if cell is not None:
+        page.evaluate("""([id, index]) => {
+          const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
+          panel.content.widgets[index].node.scrollIntoView();
+        }""", [panel_id, cell])
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    pytest.fail(f"{message}\nscreenshot: {shot}", pytrace=False)
+
+
+def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: float) -> None:
+    deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
+    state = "running"
+    while state == "running" and time.monotonic() < deadline:
+        time.sleep(0.5)
+        state = page.evaluate(RUN_STATE, panel_id)
+    cells = page.evaluate(CELL_REPORT, panel_id)
+    for cell in cells:
+        if cell["errors"]:
+            _fail(page, panel_id, shot, f"{name}: cell {cell['index']} ({cell['source']!r}) shows an error: "
+                  f"{cell['errors'][0]}", cell["index"])
+    if state != "done":
+        _fail(page, panel_id, shot, f"{name}: 'Run All' did not finish within {RUN_ALL_TIMEOUT_S} s")
+    # Let the widget views of the last cells attach before reading the page.
+    page.wait_for_timeout(500)
+    cells = page.evaluate(CELL_REPORT, panel_id)
+    _check_drawn(page, panel_id, name, shot, cells)
+    moved = _move_every_control(page, panel_id, name, shot, cells, move_timeout_s)
+    print(f"{name}: moved {len(moved)} control(s)")
+    for line in moved:
+        print("  " + line)
+    # Moving controls must not leave a broken widget behind either.
+    _check_drawn(page, panel_id, name, shot, page.evaluate(CELL_REPORT, panel_id))
+
+
+def _check_drawn(page, panel_id: str, name: str, shot: Path, cells: list[dict]) -> None:
+    for cell in cells:
+        where = f"{name}: cell {cell['index']} ({cell['source']!r})"
+        if match := WIDGET_AS_TEXT.search(cell["shown"]):
+            _fail(page, panel_id, shot, f"{where} shows {match.group(0)!r}…: a widget drawn as text, not as a "
+                  "widget", cell["index"])
+        if cell["drawnWidgets"] < cell["widgetOutputs"]:
+            _fail(page, panel_id, shot, f"{where} has {cell['widgetOutputs']} widget output(s), but only "
+                  f"{cell['drawnWidgets']} drawn", cell["index"])
+        if TEXT_PROGRESS_BAR.search(cell["streams"]):
+            _fail(page, panel_id, shot, f"{where} printed a text progress bar: tqdm could not draw its widget",
+                  cell["index"])
+        # A bar that stays when it ends (tqdm's default) must be there, drawn as a progress widget.
+        if "tqdm(" in cell["code"] and "leave=False" not in cell["code"] and not cell["progressBars"]:
+            _fail(page, panel_id, shot, f"{where} runs a tqdm bar, but no progress bar widget is drawn",
+                  cell["index"])
+
+
+def _move_every_control(page, panel_id: str, name: str, shot: Path, cells: list[dict],
+                        move_timeout_s: float) -> list[str]:
+    """Move every control of every widget once; return a line per control saying what changed."""
+    moved = []
+    for cell in cells:
+        if not cell["drawnWidgets"]:
+            continue
+        output = page.locator(f"#{panel_id} .jp-Notebook .jp-Cell").nth(cell["index"]).locator(
+            ".jp-Cell-outputArea > .jp-OutputArea-child").filter(has=page.locator(".jupyter-widgets"))
+        for k in range(output.count()):
+            widget = output.nth(k)
+            controls = [("slider", h) for h in widget.locator(".noUi-handle").all()]
+            controls += [("dropdown", s) for s in widget.locator(".widget-dropdown select").all()]
+            controls += [("checkbox", c) for c in widget.locator(".widget-checkbox input").all()]
+            controls += [("button", b) for b in widget.locator("button.jupyter-button").all()]
+            for kind, control in controls:
+                label = _control_label(control)
+                before = widget.evaluate(DRIVEN)
+                did = _move(kind, control)
+                after = _wait_for_change(widget, before, move_timeout_s)
+                if after is None:
+                    _fail(page, panel_id, shot, f"{name}: cell {cell['index']} ({cell['source']!r}): {did} on the "
+                          f"{kind} {label!r} changed nothing it drives within {move_timeout_s} s", cell["index"])
+                moved.append(f"cell {cell['index']}: {kind} {label!r}, {did}: {_describe_change(before, after)}")
+    return moved
+
+
+def _control_label(control) -> str:
+    """The control's description as the page shows it ('n', 'shape', 'lr'...)."""
+    return control.evaluate("""(el) => {
+      const box = el.closest('.widget-inline-hbox, .widget-checkbox, .widget-button, button') || el;
+      const label = box.querySelector('.widget-label-basic') || box.querySelector('label');
+      const clean = (t) => (t || '').replace(/\\u200b/g, '').trim();
+      return clean(label && label.innerText) || clean(box.innerText).split('\\n')[0] || el.tagName.toLowerCase();
+    }""")
+
+
+def _move(kind: str, control) -> str:
+    """Move one control the way a learner would; return what was done, in words."""
+    if kind == "slider":
+        now = float(control.get_attribute("aria-valuenow") or 0)
+        top = float(control.get_attribute("aria-valuemax") or 0)
+        key = "ArrowLeft" if now >= top else "ArrowRight"
+        control.focus()
+        control.press(key)
+        return f"pressed {key}"
+    if kind == "dropdown":
+        options = control.evaluate("(s) => Array.from(s.options).map(o => o.value)")
+        current = control.evaluate("(s) => s.value")
+        other = next(o for o in options if o != current)
+        control.select_option(other)
+        return f"picked option {control.evaluate('(s) => s.options[s.selectedIndex].text')!r}"
+    control.click()
+    return "clicked"
+
+
+def _wait_for_change(widget, before: dict, timeout_s: float) -> dict | None:
+    """Wait until what the widget drives has changed and settled (a redraw may clear it first); None if never."""
+    deadline = time.monotonic() + timeout_s
+    last = before
+    while time.monotonic() < deadline:
+        widget.page.wait_for_timeout(250)
+        now = widget.evaluate(DRIVEN)
+        settled = now == last
+        last = now
+        drawn = now["text"].strip() or now["images"]
+        if settled and now != before and drawn and len(now["images"]) >= len(before["images"]):
+            return now
+    return None
+
+
+def _describe_change(before: dict, after: dict) -> str:
+    """One short line: the first text line that changed, and whether an image changed."""
+    parts = []
+    old_lines, new_lines = before["text"].splitlines(), after["text"].splitlines()
+    for i in range(max(len(old_lines), len(new_lines))):
+        old = old_lines[i] if i < len(old_lines) else ""
+        new = new_lines[i] if i < len(new_lines) else ""
+        if old != new:
+            parts.append(f"{old.strip()[:60]!r} -> {new.strip()[:60]!r}")
+            break
+    if before["images"] != after["images"]:
+        parts.append(f"image redrawn ({len(after['images'])} image(s))")
+    return "; ".join(parts)
