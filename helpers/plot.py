@@ -2,6 +2,10 @@
 
 Every function draws on its own figure (or the ``ax`` given) and returns it; nothing changes
 matplotlib's global settings. Notebooks end plotting cells with ``plt.show()``.
+
+Sizes are chosen for JupyterLab's default width: the inline backend draws at 100 dpi, and an image
+wider than the output area (about 850 px with the file browser open) is scaled down, text included.
+So no figure is wider than ``MAX_WIDTH`` inches, and no text is smaller than 9 pt (12 px on screen).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+MAX_WIDTH = 8.4  # inches: 840 px at the inline backend's 100 dpi, shown unscaled in JupyterLab
 
 
 def _channel_stats(values: Sequence[float] | None, channels: int, name: str) -> torch.Tensor | None:
@@ -71,7 +77,8 @@ def imshow(
     elif mean is not None or std is not None:
         hwc = unnormalize(hwc.unsqueeze(0), mean, std)[0]
     if ax is None:
-        _, ax = plt.subplots(figsize=(3, 3))
+        aspect = hwc.shape[1] / hwc.shape[0]  # a make_grid row of images gets a wider figure
+        _, ax = plt.subplots(figsize=(3 * min(max(aspect, 1.0), 2.0), 3))
     ax.imshow(hwc.numpy(), cmap="gray" if hwc.dim() == 2 else None, vmin=0, vmax=1)
     ax.set_axis_off()
     if title:
@@ -88,7 +95,10 @@ def show_images(
     std: Sequence[float] | None = None,
     ncols: int = 8,
 ) -> Figure:
-    """Draw a labelled grid of images (N, C, H, W); with predictions, titles read 'pred (true)', red when wrong."""
+    """Draw a labelled grid of images (N, C, H, W); with predictions, titles read 'pred (true)', red when wrong.
+
+    The grid is at most ``MAX_WIDTH`` inches wide: more columns make smaller images, not a wider figure.
+    """
     if not isinstance(images, torch.Tensor) or images.dim() not in (3, 4):
         got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"show_images expects a (N, C, H, W) or (N, H, W) tensor, got {got}")
@@ -113,7 +123,8 @@ def show_images(
 
     cols = min(ncols, n)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.8 * rows), squeeze=False)
+    side = min(1.6, MAX_WIDTH / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(side * cols, (side + 0.25) * rows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         if i >= n:
             ax.set_axis_off()
@@ -123,11 +134,11 @@ def show_images(
             right = int(predictions[i]) == int(labels[i])
             ax.set_title(
                 f"{name_of(predictions[i])} ({name_of(labels[i])})",
-                fontsize=8,
+                fontsize=9,
                 color="tab:green" if right else "tab:red",
             )
         elif labels is not None:
-            ax.set_title(name_of(labels[i]), fontsize=8)
+            ax.set_title(name_of(labels[i]), fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -139,10 +150,18 @@ def plot_curves(
     ax: Axes | None = None,
     title: str | None = None,
     logy: bool = False,
+    legend: str = "best",
 ) -> Axes:
-    """Plot one line per named series (e.g. {'train': [...], 'test': [...]}) against its index."""
+    """Plot one line per named series (e.g. {'train': [...], 'test': [...]}) against its index.
+
+    Args:
+        legend: a matplotlib legend location ("best", "upper right", ...), or "outside" to put the
+            legend to the right of the axes, where it cannot cover a curve.
+    """
     if not isinstance(curves, Mapping) or not curves:
         raise ValueError(f"curves must be a non-empty mapping of name -> sequence of numbers, got {curves!r}")
+    if not isinstance(legend, str):
+        raise ValueError(f"legend must be a location string such as 'best' or 'outside', got {legend!r}")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 3.2))
     for name, values in curves.items():
@@ -158,9 +177,16 @@ def plot_curves(
     if title:
         ax.set_title(title)
     if len(curves) > 1:
-        ax.legend()
+        _legend(ax, legend)
     ax.grid(alpha=0.3)
     return ax
+
+
+def _legend(ax: Axes, loc: str) -> None:
+    if loc == "outside":
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
+    else:
+        ax.legend(loc=loc)
 
 
 def plot_confusion_matrix(
@@ -184,7 +210,8 @@ def plot_confusion_matrix(
     image = ax.imshow(values.numpy(), cmap="Blues")
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     names = [str(c) for c in class_names] if class_names is not None else [str(i) for i in range(k)]
-    ax.set_xticks(range(k), names, rotation=45 if class_names is not None else 0, ha="right" if class_names else "center")
+    slanted = max((len(name) for name in names), default=0) > 2  # long names would overlap side by side
+    ax.set_xticks(range(k), names, rotation=45 if slanted else 0, ha="right" if slanted else "center")
     ax.set_yticks(range(k), names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
@@ -193,7 +220,7 @@ def plot_confusion_matrix(
         for j in range(k):
             v = values[i, j].item()
             text = f"{v:.2f}" if normalize else f"{int(v)}"
-            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if v > threshold else "black")
+            ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if v > threshold else "black")
     return ax
 
 
@@ -269,7 +296,7 @@ class LiveLossPlot:
     def draw(self) -> Figure:
         """Draw the curve now (in Jupyter: update it in place) and return the figure."""
         if self.figure is None:
-            self.figure, _ = plt.subplots(figsize=(5, 3.2))
+            self.figure, _ = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
             plt.close(self.figure)  # shown through the display handle only, not again at the cell's end
         ax = self.figure.axes[0]
         ax.clear()
@@ -281,7 +308,7 @@ class LiveLossPlot:
         ax.set_ylabel("loss")
         ax.set_title(self.title)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper right")
+        _legend(ax, "outside")  # the pale batch losses fill the axes: a legend inside would cover them
         self._last = time.perf_counter()
         if self._live:
             from IPython.display import display

@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from helpers.plot import (  # noqa: E402
+    MAX_WIDTH,
     LiveLossPlot,
     imshow,
     plot_confusion_matrix,
@@ -44,7 +45,8 @@ def test_imshow_accepts_colour_grey_and_grid_images():
     imshow(torch.zeros(8, 8))
     import torchvision
 
-    imshow(torchvision.utils.make_grid(torch.zeros(4, 3, 32, 32)), MEAN, STD)
+    ax = imshow(torchvision.utils.make_grid(torch.zeros(4, 3, 32, 32)), MEAN, STD)
+    assert ax.figure.get_figwidth() > ax.figure.get_figheight()  # a row of images gets a wide figure
 
 
 def test_show_images_titles_predictions_in_colour():
@@ -55,6 +57,26 @@ def test_show_images_titles_predictions_in_colour():
     colours = [ax.title.get_color() for ax in fig.axes[:3]]
     assert colours == ["tab:green", "tab:red", "tab:green"]
     assert len(fig.axes) == 4  # 2 columns, 2 rows
+
+
+@pytest.mark.parametrize("ncols", [4, 8, 12])
+def test_show_images_fits_jupyterlab_width_with_readable_titles(ncols):
+    fig = show_images(torch.zeros(24, 3, 8, 8), list(range(24)), [f"class {i}" for i in range(24)], ncols=ncols)
+    assert fig.get_figwidth() <= MAX_WIDTH  # not scaled down in a ~850 px output area at 100 dpi
+    assert min(ax.title.get_fontsize() for ax in fig.axes if ax.get_title()) >= 9
+
+
+def _legend_outside(ax) -> bool:
+    ax.figure.canvas.draw()
+    legend, frame = ax.get_legend().get_window_extent(), ax.get_window_extent()
+    return legend.x0 >= frame.x1 and legend.y1 <= frame.y1 + 1
+
+
+def test_plot_curves_can_put_the_legend_outside():
+    curves = {"a": [3, 2, 1], "b": [3, 2.5, 2]}
+    assert _legend_outside(plot_curves(curves, legend="outside"))
+    assert not _legend_outside(plot_curves(curves))
+    assert not _legend_outside(plot_curves(curves, legend="lower left"))
 
 
 def test_show_misclassified_draws_only_the_mistakes():
@@ -71,6 +93,9 @@ def test_plot_curves_and_confusion_matrix():
     assert len(ax.lines) == 2 and ax.get_title() == "t"
     ax = plot_confusion_matrix(torch.tensor([[2, 1], [0, 3]]), ["a", "b"])
     assert [t.get_text() for t in ax.texts] == ["2", "1", "0", "3"]
+    assert ax.get_xticklabels()[0].get_rotation() == 0  # short names stand upright
+    ax = plot_confusion_matrix(torch.tensor([[2, 1], [0, 3]]), ["plane", "truck"])
+    assert ax.get_xticklabels()[0].get_rotation() == 45
     ax = plot_confusion_matrix(torch.tensor([[2, 2], [0, 4]]), normalize=True)
     assert [t.get_text() for t in ax.texts] == ["0.50", "0.50", "0.00", "1.00"]
 
@@ -83,6 +108,7 @@ def test_live_loss_plot_records_and_smooths():
     assert live.running_mean() == [4.0, 3.0, 2.5, 2.0]
     fig = live.draw()
     assert len(fig.axes[0].lines) == 2
+    assert _legend_outside(fig.axes[0])  # the batch losses fill the axes; a legend inside covers them
     live.close()
 
 
@@ -103,6 +129,7 @@ def test_live_loss_plot_records_and_smooths():
         (lambda: show_misclassified(torch.zeros(2, 3, 4, 4), [0, 1], [0, 1], max_images=0), ValueError, "max_images"),
         (lambda: plot_curves({}), ValueError, "non-empty mapping"),
         (lambda: plot_curves({"a": []}), ValueError, "has no values"),
+        (lambda: plot_curves({"a": [1], "b": [2]}, legend=None), ValueError, "legend must be a location string"),
         (lambda: plot_confusion_matrix(torch.zeros(2, 3)), ValueError, "square"),
         (lambda: plot_confusion_matrix(torch.zeros(2, 2), ["a"]), ValueError, "2 names"),
         (lambda: LiveLossPlot(interval=-1), ValueError, "interval"),

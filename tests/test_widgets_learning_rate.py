@@ -84,6 +84,15 @@ def test_plot_handles_finite_and_divergent_curves(lr):
     plt.close(fig)
 
 
+def test_plot_labels_ticks_within_one_decade_with_plain_numbers():
+    fig, ax = plt.subplots()
+    plot_short_training(0.005, 30, ax=ax)  # the loss only goes from about 10 to 5.5
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels(minor=True) if t.get_text()]
+    assert {"6", "7", "8", "9"} <= set(labels)
+    plt.close(fig)
+
+
 def test_widget_has_a_slider_and_redraws():
     import ipywidgets as widgets
 

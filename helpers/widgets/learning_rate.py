@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
+from matplotlib.ticker import LogFormatter
 from torch import nn
 
 N_SAMPLES = 256
@@ -107,8 +108,14 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
     bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
     if bad is not None:
         ax.axvline(bad, color="tab:red", linestyle="--")
-        ax.text(bad, 1.0, f" {losses[bad]} here", color="tab:red", va="top", transform=ax.get_xaxis_transform())
+        where = ax.get_xaxis_transform()
+        if bad < 0.6 * steps:  # room on the right, above the empty end of the plot
+            ax.text(bad, 0.97, f" {losses[bad]} here", color="tab:red", va="top", transform=where)
+        else:  # a late blow-up: the label goes left of the line, under the climbing curve
+            ax.text(bad, 0.03, f"{losses[bad]} here ", color="tab:red", ha="right", transform=where)
     ax.set_yscale("log")
+    # within one decade the in-between ticks get labels: plain "6", not a hard-to-read "6x10^0"
+    ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(1, 0.4)))
     ax.set_xlim(-0.5, steps - 0.5)
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
