@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import numbers
 from typing import Any
 
 import torch
 from torch import nn
 
 from helpers.check import NotYet, exercise, expect_equal, expect_tensor, expect_type
+from helpers.models import LeNet
 
 LENET_PARAMS = 61_706
 
 
+def _a(value: Any) -> str:
+    """'an int', 'a float': the type of ``value`` with its article."""
+    name = type(value).__name__
+    return f"{'an' if name[:1].lower() in 'aeio' else 'a'} {name}"
+
+
 @exercise("03.1")
 def count_parameters(answer: Any) -> None:
-    """The number of learnable numbers in the seeds' LeNet."""
+    """The number of learnable numbers in the seeds' LeNet (any whole number type: int, NumPy or a 0-d tensor)."""
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
-    expect_type(answer, int, "your count")
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+        raise NotYet(f"your count should be a whole number (an int), but it is {_a(answer)}.")
+    answer = int(answer)
     if answer == 10:
         raise NotYet("10 is the number of parameter tensors; count the numbers inside them with p.numel().")
     if answer == 5:
@@ -30,7 +41,7 @@ def count_parameters(answer: Any) -> None:
 def flat_features(answer: Any) -> None:
     """A function returning the number of features per sample (everything but the batch dimension)."""
     if not callable(answer):
-        raise NotYet(f"the answer should be a function taking a tensor, but it is a {type(answer).__name__}.")
+        raise NotYet(f"the answer should be a function taking a tensor, but it is {_a(answer)}.")
     cases = [(2, 16, 5, 5), (1, 16, 5, 5), (3, 7), (4, 2, 3, 4, 5)]
     for shape in cases:
         x = torch.zeros(shape)
@@ -47,19 +58,37 @@ def flat_features(answer: Any) -> None:
 
 @exercise("03.3")
 def add_batch_dimension(answer: Any) -> None:
-    """One (1, 32, 32) image turned into a batch of one, (1, 1, 32, 32)."""
-    image = torch.arange(32 * 32, dtype=torch.float32).view(1, 32, 32) / 1024
+    """One (3, 32, 32) colour image turned into a batch of one, (1, 3, 32, 32), with the same numbers."""
+    image = torch.arange(3 * 32 * 32, dtype=torch.float32).view(3, 32, 32) / 3072
+    if isinstance(answer, torch.Tensor) and tuple(answer.shape) == (3, 1, 32, 32):
+        raise NotYet(
+            "your batch has shape (3, 1, 32, 32): a network reads that as 3 images of 1 channel each. "
+            "The batch dimension goes in front of the channels."
+        )
     expect_tensor(
         answer,
         image.unsqueeze(0),
         "your batch",
-        hint="LeNet wants (batch, channels, height, width); add a new dimension in front with unsqueeze(0).",
+        hint="the network reads (batch, channels, height, width); add a new dimension of size 1 in front.",
     )
+
+
+def _lenet_3x3() -> nn.Module:
+    """The seeds' LeNet with 3×3 convolutions and fc1 for 576 inputs, weights uninitialised (no random numbers drawn)."""
+    with torch.device("meta"):
+        reference = LeNet()
+        reference.conv1 = nn.Conv2d(1, 6, 3)
+        reference.conv2 = nn.Conv2d(6, 16, 3)
+        reference.fc1 = nn.Linear(16 * 6 * 6, 120)
+    return reference.to_empty(device="cpu")
 
 
 @exercise("03.4")
 def lenet_3x3(answer: Any) -> str:
-    """The seed-004 variant: LeNet with 3×3 convolutions, so fc1 takes 16·6·6 = 576 features."""
+    """The seed-004 variant: LeNet with 3×3 convolutions, so fc1 takes 16·6·6 = 576 features.
+
+    The learner's weights are loaded into a reference network; both must give the same outputs.
+    """
     expect_type(answer, nn.Module, "your network")
     for name in ("conv1", "conv2", "fc1", "fc2", "fc3"):
         if not hasattr(answer, name):
@@ -71,19 +100,41 @@ def lenet_3x3(answer: Any) -> str:
         raise NotYet(f"the kernels are {conv1.kernel_size} and {conv2.kernel_size}; both convolutions should use 3×3.")
     if (conv1.in_channels, conv1.out_channels, conv2.in_channels, conv2.out_channels) != (1, 6, 6, 16):
         raise NotYet("keep the channels of the seeds: conv1 goes 1 → 6, conv2 goes 6 → 16.")
-    if fc1.in_features != 576:
-        raise NotYet(
-            f"fc1 takes {fc1.in_features} features. Trace the sizes: 32 → conv 3×3 → 30 → pool → 15 → conv 3×3 → 13 → pool → 6."
-        )
+    trace = "Trace the sizes: 32 → conv 3×3 → 30 → pool → 15 → conv 3×3 → 13 → pool → 6."
+    if not isinstance(fc1, nn.modules.lazy.LazyModuleMixin) and fc1.in_features != 576:
+        raise NotYet(f"fc1 takes {fc1.in_features} features. {trace}")
+    try:
+        net = copy.deepcopy(answer)  # a dummy forward materialises lazy layers; keep the learner's own untouched
+    except Exception:
+        net = answer
     try:
         with torch.no_grad():
-            out = answer(torch.zeros(2, 1, 32, 32))
+            out = net(torch.zeros(2, 1, 32, 32))
     except Exception as error:
         raise NotYet(f"a batch of shape (2, 1, 32, 32) made your network raise {type(error).__name__}: {error}") from None
     expect_type(out, torch.Tensor, "your network's output")
     if tuple(out.shape) != (2, 10):
         raise NotYet(f"a batch of 2 images gave an output of shape {tuple(out.shape)}, expected (2, 10).")
-    total = sum(p.numel() for p in answer.parameters())
+    if net.fc1.in_features != 576:
+        raise NotYet(f"fc1 takes {net.fc1.in_features} features. {trace}")
+    reference = _lenet_3x3()
+    try:
+        reference.load_state_dict(net.state_dict())
+    except RuntimeError:
+        names = sorted(net.state_dict())
+        raise NotYet(
+            f"your network holds the parameters {names}; keep exactly the seeds' five layers "
+            "(conv1, conv2, fc1, fc2, fc3) with their shapes, and nothing else that learns."
+        ) from None
+    inputs = torch.randn(4, 1, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        got, want = net(inputs), reference(inputs)
+    if not torch.allclose(got, want, atol=1e-5, rtol=1e-4):
+        raise NotYet(
+            "with the same weights, your network's outputs differ from LeNet's with 3×3 kernels. Does forward use "
+            "every layer in order, with ReLU after conv1, conv2, fc1 and fc2, and a 2×2 max-pool after each convolution?"
+        )
+    total = sum(p.numel() for p in net.parameters())
     return f"well done! It has {total:,} parameters, against {LENET_PARAMS:,} for the 5×5 version."
 
 
