@@ -5,7 +5,7 @@ no global plotting state. Submodules with heavier dependencies (plots, data, wid
 are imported explicitly, e.g. ``from helpers.plot import show_images``.
 """
 
-from helpers.config import announce_smoke, data_dir, repo_root, smoke_mode
+from helpers.config import announce_smoke, data_dir, display_path, repo_root, smoke_mode
 from helpers.device import describe_device, pick_device
 from helpers.seed import seed_everything
 
@@ -13,6 +13,7 @@ __all__ = [
     "announce_smoke",
     "data_dir",
     "describe_device",
+    "display_path",
     "pick_device",
     "repo_root",
     "seed_everything",

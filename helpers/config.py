@@ -38,6 +38,25 @@ def data_dir(create: bool = True) -> Path:
     return path
 
 
+def display_path(path: str | os.PathLike) -> str:
+    """Return ``path`` as a reader should see it: relative to the course folder, or with ``~`` for the home folder.
+
+    Printed paths end up in stored notebook outputs; an absolute path there would show the author's machine.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"display_path expects a path (str or pathlib.Path), got {type(path).__name__} {path!r}")
+    full = Path(path).expanduser().absolute()
+    for base, shown in ((repo_root().absolute(), None), (Path.home().absolute(), "~")):
+        try:
+            rest = full.relative_to(base)
+        except ValueError:
+            continue
+        if shown is None:
+            return rest.as_posix() if rest.parts else "."
+        return "/".join([shown, *rest.parts])
+    return full.as_posix()
+
+
 def smoke_mode() -> bool:
     """Return True when ``COURSE_SMOKE`` asks notebooks to shrink their work (as CI does)."""
     raw = os.environ.get(SMOKE_ENV, "")

@@ -144,8 +144,9 @@ def _download_help(root: Path, url: str, filename: str, md5: str) -> str:
         f"  2. download {url} by hand (about 170 MB, MD5 {md5}) in a browser and put it at\n"
         f"       {archive}\n"
         f"     then run the cell again: torchvision finds it, checks its MD5 and unpacks it; or\n"
-        f"  3. to try the notebook without the real data, restart the kernel with {SMOKE_ENV}=1 set\n"
-        f"     (it then trains on a small generated stand-in: a check that the code runs, not real results)."
+        f"  3. to try the notebook without the real data, run  %env {SMOKE_ENV}=1  in a cell, then run this cell\n"
+        f"     again: it then uses a small generated stand-in (a check that the code runs, not real results).\n"
+        f"     Run  %env {SMOKE_ENV}=0  to go back to the real data; no restart is needed for either."
     )
 
 

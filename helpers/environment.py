@@ -21,6 +21,7 @@ def environment_report(device: torch.device | None = None) -> list[tuple[str, st
     """Return (item, value, verdict) rows: verdict is 'ok' or a short note on what to do."""
     import torchvision
 
+    from helpers.config import display_path
     from helpers.device import describe_device, pick_device
 
     if device is None:
@@ -46,6 +47,8 @@ def environment_report(device: torch.device | None = None) -> list[tuple[str, st
             if _release(torchvision.__version__) == EXPECTED_TORCHVISION
             else f"expected {EXPECTED_TORCHVISION}: run `make lab` from the repo",
         ),
+        # The most common setup problem is a notebook running on another Python than the course's: this says which.
+        ("kernel", display_path(sys.executable), "ok — the Python this notebook runs on"),
         ("device", describe_device(device), "ok" if device.type != "cpu" else "ok — no GPU found; every notebook runs on the CPU"),
     ]
     return rows

@@ -70,3 +70,22 @@ def test_announce_smoke_prints_only_in_smoke_mode(monkeypatch, capsys):
 def test_announce_smoke_needs_a_description(bad):
     with pytest.raises(ValueError, match="announce_smoke expects a non-empty description"):
         helpers.announce_smoke(bad)
+
+
+def test_display_path_hides_the_machine_it_runs_on(monkeypatch, tmp_path):
+    from helpers.config import display_path, repo_root
+
+    assert display_path(repo_root() / "data") == "data"
+    assert display_path(repo_root() / "data" / "smoke-run") == "data/smoke-run"
+    assert display_path(repo_root()) == "."
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert display_path(tmp_path / "big" / "course") == "~/big/course"
+    assert display_path("/opt/course-data") == "/opt/course-data"
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"/tmp"])
+def test_display_path_explains_a_wrong_argument(bad):
+    from helpers.config import display_path
+
+    with pytest.raises(TypeError, match="display_path expects a path"):
+        display_path(bad)

@@ -104,6 +104,26 @@ def test_outside_smoke_mode_no_stand_in_is_used_and_the_error_says_what_to_do(re
     assert "SMOKE MODE" not in capsys.readouterr().out
 
 
+def test_the_advice_to_use_smoke_mode_works_from_inside_the_notebook(real_mode, monkeypatch):
+    """The error says `%env COURSE_SMOKE=1`, then run the cell again: in a running IPython, no restart needed."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from torchvision.datasets import CIFAR10
+
+    monkeypatch.setattr(CIFAR10, "url", f"http://127.0.0.1:{_unreachable_port()}/cifar-10-python.tar.gz")
+    with pytest.raises(CIFAR10DownloadError) as error:
+        load_cifar10(train=False, timeout=2)
+    assert "%env COURSE_SMOKE=1" in str(error.value) and "restart" not in str(error.value).replace("no restart", "")
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_line_magic("env", "COURSE_SMOKE=1")
+        assert isinstance(load_cifar10(train=False), GeneratedCIFAR10)
+        shell.run_line_magic("env", "COURSE_SMOKE=0")
+        with pytest.raises(CIFAR10DownloadError):
+            load_cifar10(train=False, timeout=2)
+    finally:
+        InteractiveShell.clear_instance()
+
+
 def test_a_stalled_server_gives_an_error_within_seconds_not_a_hang(real_mode, monkeypatch):
     from torchvision.datasets import CIFAR10
 

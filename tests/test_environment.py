@@ -1,6 +1,9 @@
+import sys
+
 import pytest
 import torch
 
+from helpers.config import display_path
 from helpers.environment import environment_report, format_report
 from helpers.widgets.selfcheck import describe_square, square_slider
 
@@ -8,8 +11,9 @@ from helpers.widgets.selfcheck import describe_square, square_slider
 def test_report_lists_versions_and_device():
     rows = environment_report(torch.device("cpu"))
     items = [r[0] for r in rows]
-    assert items == ["Python", "torch", "torchvision", "device"]
+    assert items == ["Python", "torch", "torchvision", "kernel", "device"]
     assert rows[1][1] == torch.__version__
+    assert rows[3][1] == display_path(sys.executable)
     assert all(verdict.startswith("ok") for _, _, verdict in rows), rows
 
 
