@@ -6,10 +6,12 @@ import ipywidgets as widgets
 import pytest
 
 from helpers.widgets.learning_rate import learning_rate_explorer
+from helpers.widgets.lenet_shapes import lenet_shape_explorer
 from helpers.widgets.live import LiveBox
 from helpers.widgets.selfcheck import square_slider
 from helpers.widgets.tensor_explorer import tensor_explorer
 from helpers.widgets.vjp import vjp_explorer
+from helpers.widgets.zero_grad import zero_grad_stepper
 
 
 def test_text_form_names_the_widget_and_what_to_do():
@@ -20,7 +22,9 @@ def test_text_form_names_the_widget_and_what_to_do():
     assert "application/vnd.jupyter.widget-view+json" in box._repr_mimebundle_()
 
 
-@pytest.mark.parametrize("make", [square_slider, tensor_explorer, vjp_explorer, learning_rate_explorer])
+@pytest.mark.parametrize("make", [
+    square_slider, tensor_explorer, vjp_explorer, lenet_shape_explorer, zero_grad_stepper, learning_rate_explorer,
+])
 def test_every_course_widget_has_the_friendly_text_form(make):
     box = make()
     assert isinstance(box, LiveBox)
