@@ -44,6 +44,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 ]
 RUN_ALL_TIMEOUT_S = 150
+# A figure drawn narrower than this share of its own width has been shrunk to fit: its text gets too small.
+MIN_FIGURE_SCALE = 0.9
+FIGURES_ENV = "COURSE_BROWSER_FIGURES"  # set to 1 to save a screenshot of every figure, for a legibility review
 MOVE_TIMEOUT_S = 20
 # The text forms of widgets that mean "the front end could not draw this widget".
 WIDGET_AS_TEXT = re.compile(
@@ -221,6 +224,9 @@ CELL_REPORT = """async (id) => {
       drawnWidgets: Array.from(cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child'))
         .filter(child => child.querySelector('.jupyter-widgets')).length,
       progressBars: cell.outputArea.node.querySelectorAll('.widget-hprogress, .widget-progress').length,
+      // Every picture's drawn width against its own: a figure shrunk to fit has smaller, harder-to-read text.
+      images: Array.from(cell.outputArea.node.querySelectorAll('img'))
+        .filter(img => img.naturalWidth > 0).map(img => [img.clientWidth, img.naturalWidth]),
     });
   }
   return report;
@@ -317,8 +323,20 @@ def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: 
     print(f"{name}: moved {len(moved)} control(s)")
     for line in moved:
         print("  " + line)
+    if os.environ.get(FIGURES_ENV, "").strip() == "1":
+        _save_figures(page, panel_id, shot.parent / "figures", shot.stem)
     # Moving controls must not leave a broken widget behind either.
     _check_drawn(page, panel_id, name, shot, page.evaluate(CELL_REPORT, panel_id))
+
+
+def _save_figures(page, panel_id: str, folder: Path, stem: str) -> None:
+    """Save a screenshot of every figure as the page draws it (COURSE_BROWSER_FIGURES=1)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cells = page.locator(f"#{panel_id} .jp-Notebook .jp-Cell")
+    for index in range(cells.count()):
+        for k, image in enumerate(cells.nth(index).locator(".jp-Cell-outputArea img").all()):
+            image.scroll_into_view_if_needed()
+            image.screenshot(path=str(folder / f"{stem}_cell{index:02d}_{k}.png"))
 
 
 def _check_drawn(page, panel_id: str, name: str, shot: Path, cells: list[dict]) -> None:
@@ -333,6 +351,10 @@ def _check_drawn(page, panel_id: str, name: str, shot: Path, cells: list[dict]) 
         if TEXT_PROGRESS_BAR.search(cell["streams"]):
             _fail(page, panel_id, shot, f"{where} printed a text progress bar: tqdm could not draw its widget",
                   cell["index"])
+        for drawn, natural in cell["images"]:
+            if drawn < MIN_FIGURE_SCALE * natural:
+                _fail(page, panel_id, shot, f"{where} draws a {natural}-px-wide figure at {drawn} px (shrunk to "
+                      f"{drawn / natural:.0%}): make it narrower so its text stays readable", cell["index"])
         # A bar that stays when it ends (tqdm's default) must be there, drawn as a progress widget.
         if "tqdm(" in cell["code"] and "leave=False" not in cell["code"] and not cell["progressBars"]:
             _fail(page, panel_id, shot, f"{where} runs a tqdm bar, but no progress bar widget is drawn",
@@ -371,7 +393,7 @@ def _control_label(control) -> str:
     return control.evaluate("""(el) => {
       const box = el.closest('.widget-inline-hbox, .widget-checkbox, .widget-button, button') || el;
       const label = box.querySelector('.widget-label-basic') || box.querySelector('label');
-      const clean = (t) => (t || '').replace(/\\u200b/g, '').trim();
+      const clean = (t) => (t || '').replace(/\\u200b/g, '').replace(/\\u00a0/g, ' ').trim();
       return clean(label && label.innerText) || clean(box.innerText).split('\\n')[0] || el.tagName.toLowerCase();
     }""")
 
@@ -390,7 +412,8 @@ def _move(kind: str, control) -> str:
         current = control.evaluate("(s) => s.value")
         other = next(o for o in options if o != current)
         control.select_option(other)
-        return f"picked option {control.evaluate('(s) => s.options[s.selectedIndex].text')!r}"
+        picked = control.evaluate("(s) => s.options[s.selectedIndex].text").replace("\xa0", " ")
+        return f"picked option {picked!r}"
     control.click()
     return "clicked"
 
