@@ -13,6 +13,7 @@ returning a short note) and raises :class:`NotYet` with a hint when it is not.
 from __future__ import annotations
 
 import importlib
+import numbers
 import pkgutil
 import re
 from dataclasses import dataclass
@@ -127,11 +128,27 @@ def check(exercise_id: str, answer: Any) -> None:
 # ---- building blocks for checkers -------------------------------------------------------
 
 
+def a_type(value_or_type: Any) -> str:
+    """The type's name with its article, for hints: 'an int', 'a Tensor', 'a list'."""
+    name = value_or_type.__name__ if isinstance(value_or_type, type) else type(value_or_type).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def expect_type(value: Any, types: type | tuple[type, ...], what: str = "your answer") -> None:
-    """Raise NotYet unless ``value`` is an instance of ``types``."""
-    if not isinstance(value, types):
-        names = " or ".join(t.__name__ for t in (types if isinstance(types, tuple) else (types,)))
-        raise NotYet(f"{what} should be a {names}, but it is a {type(value).__name__}.")
+    """Raise NotYet unless ``value`` is an instance of ``types``.
+
+    Where ``int`` is expected, any integral number is accepted (``numpy.int64``, ...), but not a bool.
+    """
+    wanted = types if isinstance(types, tuple) else (types,)
+    if int in wanted:
+        others = tuple(t for t in wanted if t is not int)
+        integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        ok = integral or isinstance(value, others)
+    else:
+        ok = isinstance(value, wanted)
+    if not ok:
+        names = " or ".join(a_type(t) for t in wanted)
+        raise NotYet(f"{what} should be {names}, but it is {a_type(value)}.")
 
 
 def expect_equal(value: Any, expected: Any, what: str = "your answer", hint: str = "") -> None:

@@ -1,8 +1,20 @@
+import numpy as np
 import pytest
 import torch
 
 from helpers import check as check_module
-from helpers.check import NotYet, Status, check, evaluate, exercise, expect_all, expect_equal, expect_tensor, expect_type
+from helpers.check import (
+    NotYet,
+    Status,
+    a_type,
+    check,
+    evaluate,
+    exercise,
+    expect_all,
+    expect_equal,
+    expect_tensor,
+    expect_type,
+)
 
 
 @pytest.fixture
@@ -98,8 +110,33 @@ def test_expect_tensor_compares_across_devices_and_tolerances():
 
 def test_expect_type_and_all():
     expect_type(3, (int, float))
-    with pytest.raises(NotYet, match="should be a int or float, but it is a str"):
+    with pytest.raises(NotYet, match="should be an int or a float, but it is a str"):
         expect_type("3", (int, float))
     expect_all([(True, "never shown")])
     with pytest.raises(NotYet, match="second"):
         expect_all([(True, "first"), (False, "second"), (False, "third")])
+
+
+@pytest.mark.parametrize("number", [7, np.int64(7), np.int32(7), np.uint8(7)], ids=repr)
+def test_expect_type_accepts_any_integral_number_where_an_int_is_expected(number):
+    expect_type(number, int)
+    expect_type(number, (int, float))
+
+
+@pytest.mark.parametrize("not_an_int", [True, 7.0, np.float64(7.0), "7", torch.tensor(7)], ids=repr)
+def test_expect_type_refuses_other_things_where_an_int_is_expected(not_an_int):
+    with pytest.raises(NotYet, match=r"should be an int, but it is an? \w+\.$"):
+        expect_type(not_an_int, int)
+
+
+def test_expect_type_takes_a_bool_only_where_a_bool_is_expected():
+    expect_type(True, bool)
+    expect_type(False, (int, bool))
+
+
+@pytest.mark.parametrize(
+    "thing, words",
+    [(3, "an int"), (int, "an int"), (torch.zeros(1), "a Tensor"), ([], "a list"), (1.5, "a float"), (object(), "an object")],
+)
+def test_a_type_names_a_type_with_its_article(thing, words):
+    assert a_type(thing) == words
