@@ -11,27 +11,29 @@ import torch
 _MAX_SEED = 2**32 - 1
 
 
-def seed_everything(seed: int = 0, deterministic: bool = False) -> int:
+def seed_everything(seed: int = 0, deterministic: bool | None = None) -> int:
     """Seed Python, NumPy and torch (CPU and all GPUs); return the seed.
 
     Args:
         seed: an integer in [0, 2**32 - 1].
-        deterministic: also make torch use deterministic algorithms (slower on GPU;
-            operations with no deterministic version then raise).
+        deterministic: True makes torch use deterministic algorithms (slower on GPU; operations with no
+            deterministic version then raise), False switches them off, None (the default) leaves
+            whatever you set yourself with ``torch.use_deterministic_algorithms`` alone.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an int in [0, {_MAX_SEED}], got {type(seed).__name__} {seed!r}")
     if not 0 <= seed <= _MAX_SEED:
         raise ValueError(f"seed must be an int in [0, {_MAX_SEED}], got {seed}")
-    if not isinstance(deterministic, bool):
-        raise TypeError(f"deterministic must be True or False, got {deterministic!r}")
+    if deterministic is not None and not isinstance(deterministic, bool):
+        raise TypeError(f"deterministic must be True, False or None, got {deterministic!r}")
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds every CUDA device
-    torch.use_deterministic_algorithms(deterministic)
-    torch.backends.cudnn.deterministic = deterministic
-    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.benchmark = False  # benchmarking picks kernels by timing, which varies run to run
+    if deterministic is not None:
+        torch.use_deterministic_algorithms(deterministic)
+        torch.backends.cudnn.deterministic = deterministic
     if deterministic:
         # Needed by cuBLAS for deterministic matrix products on CUDA >= 10.2.
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

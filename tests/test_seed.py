@@ -30,13 +30,38 @@ def test_returns_the_seed_and_accepts_numpy_ints():
     assert helpers.seed_everything(np.int64(7)) == 7
 
 
-def test_deterministic_flag_toggles_torch():
-    try:
-        helpers.seed_everything(0, deterministic=True)
-        assert torch.are_deterministic_algorithms_enabled()
-        assert torch.backends.cudnn.deterministic
-    finally:
-        helpers.seed_everything(0)
+@pytest.fixture
+def restore_deterministic():
+    """Put torch's deterministic settings back as they were after the test."""
+    saved = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    saved_cudnn = torch.backends.cudnn.deterministic
+    yield
+    torch.use_deterministic_algorithms(saved[0], warn_only=saved[1])
+    torch.backends.cudnn.deterministic = saved_cudnn
+
+
+def test_deterministic_flag_toggles_torch(restore_deterministic):
+    helpers.seed_everything(0, deterministic=True)
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.backends.cudnn.deterministic
+    helpers.seed_everything(0, deterministic=False)
+    assert not torch.are_deterministic_algorithms_enabled()
+    assert not torch.backends.cudnn.deterministic
+
+
+@pytest.mark.parametrize("warn_only", [False, True])
+def test_by_default_a_learners_own_deterministic_setting_is_kept(restore_deterministic, warn_only):
+    torch.use_deterministic_algorithms(True, warn_only=warn_only)
+    torch.backends.cudnn.deterministic = True
+    helpers.seed_everything(0)
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled() is warn_only
+    assert torch.backends.cudnn.deterministic
+
+
+def test_by_default_deterministic_mode_is_not_switched_on(restore_deterministic):
+    torch.use_deterministic_algorithms(False)
+    helpers.seed_everything(0)
     assert not torch.are_deterministic_algorithms_enabled()
 
 
@@ -53,5 +78,5 @@ def test_wrong_type_seed(bad):
 
 
 def test_wrong_type_deterministic():
-    with pytest.raises(TypeError, match="deterministic must be True or False, got 'yes'"):
+    with pytest.raises(TypeError, match="deterministic must be True, False or None, got 'yes'"):
         helpers.seed_everything(0, deterministic="yes")
