@@ -30,9 +30,15 @@ WRONG = {
         "answer = x.mean().tolist() + 1",
     ],
     "01.5": [
-        "t = t + 1\nanswer = a",  # a new tensor; a unchanged
-        "t.add_(1)\nanswer = t",  # the tensor, not the array
-        "t.add_(2)\nanswer = a",
+        "t = t + 1\nanswer = (a, t)",  # a new tensor; a unchanged
+        "a = a + 1\nanswer = (a, t)",  # a new array: right values, no longer shared
+        "a = (t + 1).numpy()\nanswer = (a, t)",
+        "a = np.ones(3)\nanswer = (a, t)",
+        "a += 1\nanswer = (a, t)",  # shared and right, but changed through NumPy, not through t
+        "t.add_(2)\nanswer = (a, t)",
+        "t.add_(1)\nanswer = a",  # the array alone: the check needs both
+        "t.add_(1)\nanswer = (t, a)",  # the wrong way round
+        "answer = (a + 1, t + 1)",
     ],
     "01.6": [
         "answer = x.float().cpu()",  # float32
@@ -58,7 +64,10 @@ def test_wrong_answer_is_not_yet(ex, code):
         ("01.2", "answer = x[:, -1:]", "keeps the dimension"),
         ("01.3", "answer = torch.arange(6)", "memory order"),
         ("01.4", "answer = x.mean()", "still a tensor"),
-        ("01.5", "t = t + 1\nanswer = a", "in place"),
+        ("01.5", "t = t + 1\nanswer = (a, t)", "no longer share memory"),
+        ("01.5", "a += 1\nanswer = (a, t)", "not through t"),
+        ("01.5", "t.add_(1)\nanswer = a", "the pair (a, t)"),
+        ("01.5", "t.add_(1)\nanswer = (t, a)", "wrong way round"),
         ("01.6", "answer = x.float().cpu()", "float64"),
     ],
 )
@@ -66,3 +75,18 @@ def test_hints_point_at_the_mistake(exercise_id, code, hint):
     ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
     result, _ = ex.run(code)
     assert hint in result.message, result.line()
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "code"),
+    [
+        ("01.5", "t += 1\nanswer = (a, t)"),
+        ("01.5", "t[:] = t + 1\nanswer = [a, t]"),
+        ("01.5", "torch.add(t, 1, out=t)\nanswer = (a, t)"),
+    ],
+)
+def test_other_correct_routes_pass(exercise_id, code):
+    """Equivalent answers a learner may write are accepted too."""
+    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
+    result, _ = ex.run(code)
+    assert result.passed, result.line()

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from helpers.check import NotYet, exercise, expect_tensor, expect_type
+from helpers.check import NotYet, a_type, exercise, expect_tensor, expect_type
 
 
 @exercise("01.1")
@@ -64,19 +64,30 @@ def mean_as_python_float(answer: Any) -> str:
 
 @exercise("01.5")
 def change_numpy_through_torch(answer: Any) -> str:
-    """The NumPy array ``a`` after adding 1 to ``t = torch.from_numpy(a)`` in place."""
-    if isinstance(answer, torch.Tensor):
-        raise NotYet("answer should be the NumPy array a itself, to show that it changed.")
-    expect_type(answer, np.ndarray)
-    if answer.shape != (3,):
-        raise NotYet(f"answer has shape {answer.shape}; a has shape (3,).")
-    if np.array_equal(answer, np.zeros(3)):
+    """The pair ``(a, t)`` after adding 1 to every element through ``t = torch.from_numpy(a)``, in place."""
+    if isinstance(answer, (np.ndarray, torch.Tensor)):
+        raise NotYet("give both, as the pair (a, t): the check needs a and t to see that they share memory.")
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        raise NotYet(f"answer should be the pair (a, t), but it is {a_type(answer)}.")
+    a, t = answer
+    if isinstance(a, torch.Tensor) and isinstance(t, np.ndarray):
+        raise NotYet("the pair is the wrong way round: (a, t), the NumPy array first.")
+    if not isinstance(a, np.ndarray):
+        raise NotYet(f"the first item should be the NumPy array a, but it is {a_type(a)}.")
+    if not isinstance(t, torch.Tensor):
+        raise NotYet(f"the second item should be the tensor t, but it is {a_type(t)}.")
+    if t.device.type != "cpu" or t.requires_grad or not np.shares_memory(a, t.numpy()):
         raise NotYet(
-            "a did not change: an operation that returns a new tensor leaves the shared memory alone. "
-            "Change t in place (remember the trailing underscore)."
+            "a and t no longer share memory: an operation like t + 1 or a + 1 makes a new tensor or array "
+            "(and assigning it to t or a replaces the shared one). Change t in place: remember the trailing underscore."
         )
-    if not np.array_equal(answer, np.ones(3)):
-        raise NotYet(f"a is {answer.tolist()}, expected every element to be 1.0.")
+    if not np.array_equal(a, np.ones(3)):
+        raise NotYet(f"a is {a.tolist()}; adding 1 to the zeros should give [1.0, 1.0, 1.0].")
+    if t._version == 0:
+        raise NotYet(
+            "a changed, but not through t: t's version counter (t._version) never moved, so the change came "
+            "from NumPy's side. Change t in place instead."
+        )
     return "t and a share memory, so an in-place change to t shows up in a."
 
 
