@@ -14,6 +14,9 @@ WRONG = {
         "answer = x.grad",  # backward() never ran: None
         "answer = y",  # the value, not the derivative
         "y.backward()\nanswer = 2 * x",
+        "answer = 2 * x + 2",  # the derivative worked out by hand, as a formula in x
+        "answer = 8",  # ... or as a number
+        "answer = torch.autograd.grad(y, x)",  # a tuple
     ],
     "02.2": [
         "answer = x.grad",  # None
@@ -37,10 +40,16 @@ WRONG = {
         "x.grad.zero_()\nanswer = x.grad",
     ],
     "02.6": [
-        "answer = x * 2",  # still tracked
-        "answer = x.detach()",  # untracked, but not doubled
-        "answer = (x * 2).tolist()",
-        "answer = x.detach().requires_grad_(True) * 2",
+        "answer = w * 2",  # recorded: a new, computed tensor
+        "w = w * 2\nanswer = w",
+        "with torch.no_grad():\n    answer = w * 2",  # not recorded, but a new tensor, not w
+        "answer = (w * 2).detach()",
+        "answer = w.data * 2",
+        "w.data.mul_(2)\nanswer = w",  # behind autograd's back: the version counter does not move
+        "w.data *= 2\nanswer = w",
+        "answer = w",  # unchanged
+        "answer = torch.tensor([2.0, 4.0], requires_grad=True)",  # a new leaf with the right values
+        "with torch.no_grad():\n    w.mul_(2)\nanswer = w.tolist()",
     ],
 }
 
@@ -70,7 +79,12 @@ def test_wrong_answer_is_not_yet(ex, code):
         ("02.4", "out.backward()\nanswer = y.grad", "not a leaf"),
         ("02.4", "out.backward()\nanswer = x.grad", "∂out/∂x"),
         ("02.5", "(3 * x).sum().backward()\nanswer = x.grad", "added up"),
-        ("02.6", "answer = x * 2", "tracks history"),
+        ("02.1", "answer = 2 * x + 2", "by hand"),
+        ("02.1", "answer = 8", "worked it out yourself"),
+        ("02.1", "answer = torch.autograd.grad(y, x)", "take its [0]"),
+        ("02.6", "answer = w * 2", "autograd recorded this"),
+        ("02.6", "answer = (w * 2).detach()", "does not require grad"),
+        ("02.6", "w.data.mul_(2)\nanswer = w", ".data"),
     ],
 )
 def test_hints_point_at_the_mistake(exercise_id, code, hint):
@@ -79,9 +93,20 @@ def test_hints_point_at_the_mistake(exercise_id, code, hint):
     assert hint in result.message, result.line()
 
 
-def test_other_correct_routes_pass():
+@pytest.mark.parametrize(
+    ("exercise_id", "code"),
+    [
+        ("02.1", "answer = torch.autograd.grad(y, x)[0]"),
+        ("02.1", "y.backward()\nanswer = x.grad.clone()"),
+        ("02.3", "(y[0] + 2 * y[2]).backward()\nanswer = x.grad"),
+        ("02.5", "x.grad = None\n(3 * x).sum().backward()\nanswer = x.grad"),
+        ("02.6", "with torch.no_grad():\n    w *= 2\nanswer = w"),
+        ("02.6", "w.detach().mul_(2)\nanswer = w"),
+        ("02.6", "with torch.no_grad():\n    w.copy_(w + w)\nanswer = w"),
+    ],
+)
+def test_other_correct_routes_pass(exercise_id, code):
     """Equivalent answers a learner may write are accepted too."""
-    ex = {e.exercise_id: e for e, _ in CASES}
-    assert run_quietly(ex["02.5"], "x.grad = None\n(3 * x).sum().backward()\nanswer = x.grad")[0].passed
-    assert run_quietly(ex["02.6"], "answer = x.detach() * 2")[0].passed
-    assert run_quietly(ex["02.3"], "(y[0] + 2 * y[2]).backward()\nanswer = x.grad")[0].passed
+    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
+    result, _ = run_quietly(ex, code)
+    assert result.passed, result.line()

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from helpers.check import NotYet, exercise, expect_tensor
+from helpers.check import NotYet, a_type, exercise, expect_tensor
 
 _NO_GRAD = "it is None: .grad is filled only when backward() runs on a result computed from the tensor."
 
@@ -20,9 +20,21 @@ def _expect_gradient(answer: Any, expected: torch.Tensor, hint: str) -> None:
 
 @exercise("02.1")
 def derivative_at_three(answer: Any) -> str:
-    """dy/dx for y = x**2 + 2x at x = 3, read from x.grad."""
+    """dy/dx for y = x**2 + 2x at x = 3, computed by autograd (x.grad, or torch.autograd.grad's result)."""
+    if isinstance(answer, tuple) and len(answer) == 1 and isinstance(answer[0], torch.Tensor):
+        raise NotYet(
+            "torch.autograd.grad returns a tuple, one gradient per input you asked about: take its [0]. "
+            "(It hands the gradient back instead of storing it in x.grad; y.backward() stores it.)"
+        )
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool) and answer == 8:
+        raise NotYet("8 is right, but you worked it out yourself; let autograd do it: call y.backward() and give x.grad.")
     if isinstance(answer, torch.Tensor) and answer.numel() == 1 and answer.item() == 15.0:
         raise NotYet("15 is the value of y; the task asks for its derivative.")
+    if isinstance(answer, torch.Tensor) and answer.grad_fn is not None:
+        raise NotYet(
+            f"this tensor was computed from x by a formula (it has grad_fn={type(answer.grad_fn).__name__}), "
+            "so you did the differentiating by hand. Let autograd do it: call y.backward() and give x.grad."
+        )
     _expect_gradient(answer, torch.tensor(8.0), hint="differentiate x**2 + 2x by hand and compare.")
     return "dy/dx = 2x + 2 = 8 at x = 3."
 
@@ -67,12 +79,27 @@ def fresh_gradient(answer: Any) -> str:
 
 
 @exercise("02.6")
-def untracked_result(answer: Any) -> str:
-    """x * 2 computed so that autograd does not track it."""
+def update_without_recording(answer: Any) -> str:
+    """The leaf ``w = [1., 2.]`` doubled in place with recording off; still a leaf that requires grad."""
     if not isinstance(answer, torch.Tensor):
-        raise NotYet(f"answer should be a tensor, but it is a {type(answer).__name__}.")
-    if answer.requires_grad:
-        made_by = f", grad_fn={type(answer.grad_fn).__name__}" if answer.grad_fn is not None else ""
-        raise NotYet(f"it still tracks history (requires_grad=True{made_by}); compute it with recording switched off.")
-    expect_tensor(answer, torch.tensor([2.0, 4.0]), hint="the values should be x * 2.")
-    return "no graph was recorded for it: requires_grad=False and grad_fn=None."
+        raise NotYet(f"answer should be the tensor w, but it is {a_type(answer)}.")
+    if answer.grad_fn is not None:
+        raise NotYet(
+            f"autograd recorded this (grad_fn={type(answer.grad_fn).__name__}), so it is a new, computed tensor, "
+            "no longer the leaf w. Switch recording off with torch.no_grad() and change w in place."
+        )
+    if not answer.requires_grad:
+        raise NotYet(
+            "this tensor does not require grad, so it is a new one (made with recording off, or detached), "
+            "not w itself. Change w in place (*= or mul_) inside torch.no_grad(), and give w."
+        )
+    if tuple(answer.shape) == (2,) and answer.tolist() == [1.0, 2.0]:
+        raise NotYet("w still holds [1, 2]: double it in place, inside torch.no_grad().")
+    expect_tensor(answer, torch.tensor([2.0, 4.0]), "w", hint="w should hold twice [1, 2]; run the whole cell again, it starts from a fresh w.")
+    if answer._version == 0:
+        raise NotYet(
+            "the values are doubled, but autograd's version counter of w never moved: either this is a new "
+            "tensor, or w was changed through .data, behind autograd's back (see Older code you will meet). "
+            "Use with torch.no_grad(): and change w itself."
+        )
+    return "torch.no_grad() kept the update out of the graph, and w is still a leaf that requires grad."
