@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+# nbval runs every notebook cell twice in a row; the second run must match the stored outputs too.
+pytest_plugins = ["tests.nbval_rerun"]
+
 _notebook_seconds: dict[str, float] = defaultdict(float)
 
 
