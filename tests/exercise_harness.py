@@ -14,8 +14,12 @@ import contextlib
 import io
 import json
 import re
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from helpers.check import Result, Status, evaluate
 
@@ -124,3 +128,51 @@ def assert_rejected(ex: Exercise, code: str) -> Result:
     )
     assert result.line() in printed
     return result
+
+
+def exercise_tests(
+    notebook_name: str,
+    wrong: dict[str, list[str]],
+    hints: list[tuple[str, str, str]] = (),
+    right: dict[str, list[str]] | None = None,
+    quiet_user_warnings: bool = False,
+) -> dict[str, Callable]:
+    """Return the standard tests of one notebook's exercises, to put into a test module with ``globals().update``.
+
+    Args:
+        wrong: exercise id -> typical wrong answers (code replacing the placeholder); each must get "not yet"
+            with a real hint, and every exercise needs at least one.
+        hints: (exercise id, wrong code, words the hint must contain): the hint points at that mistake.
+        right: exercise id -> right answers written another way than the folded solution; each must pass.
+        quiet_user_warnings: silence UserWarnings the wrong answers raise on purpose (a non-leaf's .grad).
+    """
+    cases = wrong_answer_cases(notebook_name, wrong)
+    exercises = {ex.exercise_id: ex for ex, _ in cases}
+
+    def run(call: Callable, *args):
+        with warnings.catch_warnings():
+            if quiet_user_warnings:
+                warnings.simplefilter("ignore", UserWarning)
+            return call(*args)
+
+    @pytest.mark.parametrize(("ex", "code"), cases, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in cases])
+    def test_wrong_answer_is_not_yet(ex: Exercise, code: str) -> None:
+        run(assert_rejected, ex, code)
+
+    @pytest.mark.parametrize(("exercise_id", "code", "hint"), list(hints))
+    def test_hints_point_at_the_mistake(exercise_id: str, code: str, hint: str) -> None:
+        result, _ = run(exercises[exercise_id].run, code)
+        assert hint in result.message, result.line()
+
+    @pytest.mark.parametrize(("exercise_id", "code"), [(i, c) for i, codes in (right or {}).items() for c in codes])
+    def test_right_answer_written_another_way_passes(exercise_id: str, code: str) -> None:
+        result, printed = run(exercises[exercise_id].run, code)
+        assert result.status is Status.CORRECT, f"{code}\n{result.line()}"
+        assert result.line() in printed
+
+    tests = {"test_wrong_answer_is_not_yet": test_wrong_answer_is_not_yet}
+    if hints:
+        tests["test_hints_point_at_the_mistake"] = test_hints_point_at_the_mistake
+    if right:
+        tests["test_right_answer_written_another_way_passes"] = test_right_answer_written_another_way_passes
+    return tests

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-import torch
 
-from tests.exercise_harness import assert_rejected, wrong_answer_cases
+from tests.exercise_harness import exercise_tests
 
 WRONG = {
     "01.1": [
@@ -48,45 +46,27 @@ WRONG = {
     ],
 }
 
-CASES = wrong_answer_cases("01_tensors.ipynb", WRONG)
+# A wrong answer, and words its hint must contain.
+HINTS = [
+    ("01.1", "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])", "int64"),
+    ("01.2", "answer = x[-1]", "last row"),
+    ("01.2", "answer = x[:, -1:]", "keeps the dimension"),
+    ("01.3", "answer = torch.arange(6)", "memory order"),
+    ("01.4", "answer = x.mean()", "still a tensor"),
+    ("01.5", "t = t + 1\nanswer = (a, t)", "no longer share memory"),
+    ("01.5", "a += 1\nanswer = (a, t)", "not through t"),
+    ("01.5", "t.add_(1)\nanswer = a", "the pair (a, t)"),
+    ("01.5", "t.add_(1)\nanswer = (t, a)", "wrong way round"),
+    ("01.6", "answer = x.float().cpu()", "float64"),
+]
 
-
-@pytest.mark.parametrize(("ex", "code"), CASES, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in CASES])
-def test_wrong_answer_is_not_yet(ex, code):
-    assert_rejected(ex, code)
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "code", "hint"),
-    [
-        ("01.1", "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])", "int64"),
-        ("01.2", "answer = x[-1]", "last row"),
-        ("01.2", "answer = x[:, -1:]", "keeps the dimension"),
-        ("01.3", "answer = torch.arange(6)", "memory order"),
-        ("01.4", "answer = x.mean()", "still a tensor"),
-        ("01.5", "t = t + 1\nanswer = (a, t)", "no longer share memory"),
-        ("01.5", "a += 1\nanswer = (a, t)", "not through t"),
-        ("01.5", "t.add_(1)\nanswer = a", "the pair (a, t)"),
-        ("01.5", "t.add_(1)\nanswer = (t, a)", "wrong way round"),
-        ("01.6", "answer = x.float().cpu()", "float64"),
+# Right answers written another way than the folded solution.
+RIGHT = {
+    "01.5": [
+        "t += 1\nanswer = (a, t)",
+        "t[:] = t + 1\nanswer = [a, t]",
+        "torch.add(t, 1, out=t)\nanswer = (a, t)",
     ],
-)
-def test_hints_point_at_the_mistake(exercise_id, code, hint):
-    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
-    result, _ = ex.run(code)
-    assert hint in result.message, result.line()
+}
 
-
-@pytest.mark.parametrize(
-    ("exercise_id", "code"),
-    [
-        ("01.5", "t += 1\nanswer = (a, t)"),
-        ("01.5", "t[:] = t + 1\nanswer = [a, t]"),
-        ("01.5", "torch.add(t, 1, out=t)\nanswer = (a, t)"),
-    ],
-)
-def test_other_correct_routes_pass(exercise_id, code):
-    """Equivalent answers a learner may write are accepted too."""
-    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
-    result, _ = ex.run(code)
-    assert result.passed, result.line()
+globals().update(exercise_tests("01_tensors.ipynb", WRONG, HINTS, right=RIGHT))

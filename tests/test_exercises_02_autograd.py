@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
 
-import pytest
-import torch
 
-from tests.exercise_harness import assert_rejected, wrong_answer_cases
+from tests.exercise_harness import exercise_tests
 
 WRONG = {
     "02.1": [
@@ -53,60 +50,41 @@ WRONG = {
     ],
 }
 
-CASES = wrong_answer_cases("02_autograd.ipynb", WRONG)
+# A wrong answer, and words its hint must contain.
+HINTS = [
+    ("02.1", "answer = x.grad", "backward() runs"),
+    ("02.1", "answer = y", "value of y"),
+    ("02.2", "out.backward()\nanswer = 4 * (x.detach() + 1)", "4 times too big"),
+    ("02.3", "y.backward(gradient=torch.ones(3))\nanswer = x.grad", "y.sum()"),
+    ("02.4", "out.backward()\nanswer = y.grad", "not a leaf"),
+    ("02.4", "out.backward()\nanswer = x.grad", "∂out/∂x"),
+    ("02.5", "(3 * x).sum().backward()\nanswer = x.grad", "added up"),
+    ("02.1", "answer = 2 * x + 2", "by hand"),
+    ("02.1", "answer = 8", "worked it out yourself"),
+    ("02.1", "answer = torch.autograd.grad(y, x)", "take its [0]"),
+    ("02.6", "answer = w * 2", "autograd recorded this"),
+    ("02.6", "answer = (w * 2).detach()", "does not require grad"),
+    ("02.6", "w.data.mul_(2)\nanswer = w", ".data"),
+]
 
-
-def run_quietly(ex, code):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # reading a non-leaf's .grad warns, on purpose
-        return ex.run(code)
-
-
-@pytest.mark.parametrize(("ex", "code"), CASES, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in CASES])
-def test_wrong_answer_is_not_yet(ex, code):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # reading a non-leaf's .grad warns, on purpose
-        assert_rejected(ex, code)
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "code", "hint"),
-    [
-        ("02.1", "answer = x.grad", "backward() runs"),
-        ("02.1", "answer = y", "value of y"),
-        ("02.2", "out.backward()\nanswer = 4 * (x.detach() + 1)", "4 times too big"),
-        ("02.3", "y.backward(gradient=torch.ones(3))\nanswer = x.grad", "y.sum()"),
-        ("02.4", "out.backward()\nanswer = y.grad", "not a leaf"),
-        ("02.4", "out.backward()\nanswer = x.grad", "∂out/∂x"),
-        ("02.5", "(3 * x).sum().backward()\nanswer = x.grad", "added up"),
-        ("02.1", "answer = 2 * x + 2", "by hand"),
-        ("02.1", "answer = 8", "worked it out yourself"),
-        ("02.1", "answer = torch.autograd.grad(y, x)", "take its [0]"),
-        ("02.6", "answer = w * 2", "autograd recorded this"),
-        ("02.6", "answer = (w * 2).detach()", "does not require grad"),
-        ("02.6", "w.data.mul_(2)\nanswer = w", ".data"),
+# Right answers written another way than the folded solution.
+RIGHT = {
+    "02.1": [
+        "answer = torch.autograd.grad(y, x)[0]",
+        "y.backward()\nanswer = x.grad.clone()",
     ],
-)
-def test_hints_point_at_the_mistake(exercise_id, code, hint):
-    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
-    result, _ = run_quietly(ex, code)
-    assert hint in result.message, result.line()
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "code"),
-    [
-        ("02.1", "answer = torch.autograd.grad(y, x)[0]"),
-        ("02.1", "y.backward()\nanswer = x.grad.clone()"),
-        ("02.3", "(y[0] + 2 * y[2]).backward()\nanswer = x.grad"),
-        ("02.5", "x.grad = None\n(3 * x).sum().backward()\nanswer = x.grad"),
-        ("02.6", "with torch.no_grad():\n    w *= 2\nanswer = w"),
-        ("02.6", "w.detach().mul_(2)\nanswer = w"),
-        ("02.6", "with torch.no_grad():\n    w.copy_(w + w)\nanswer = w"),
+    "02.3": [
+        "(y[0] + 2 * y[2]).backward()\nanswer = x.grad",
     ],
-)
-def test_other_correct_routes_pass(exercise_id, code):
-    """Equivalent answers a learner may write are accepted too."""
-    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
-    result, _ = run_quietly(ex, code)
-    assert result.passed, result.line()
+    "02.5": [
+        "x.grad = None\n(3 * x).sum().backward()\nanswer = x.grad",
+    ],
+    "02.6": [
+        "with torch.no_grad():\n    w *= 2\nanswer = w",
+        "w.detach().mul_(2)\nanswer = w",
+        "with torch.no_grad():\n    w.copy_(w + w)\nanswer = w",
+    ],
+}
+
+# Reading a non-leaf's .grad warns, on purpose, in some wrong answers.
+globals().update(exercise_tests("02_autograd.ipynb", WRONG, HINTS, right=RIGHT, quiet_user_warnings=True))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 
-from helpers.check import Status, evaluate
-from tests.exercise_harness import NOTEBOOKS, assert_rejected, find_exercises, wrong_answer_cases
+from helpers.check import evaluate
+from tests.exercise_harness import NOTEBOOKS, exercise_tests, find_exercises
 
 FIVE_BY_FIVE = '''
 class Net5(nn.Module):
@@ -79,13 +78,6 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(
-    "ex, code", wrong_answer_cases("03_neural_networks.ipynb", WRONG), ids=lambda v: getattr(v, "exercise_id", "")
-)
-def test_wrong_answer_is_not_accepted(ex, code):
-    assert_rejected(ex, code)
-
-
 # Right answers written another way than the folded solution: each must pass.
 RIGHT = {
     "03.1": [
@@ -115,11 +107,7 @@ def _exercise(exercise_id: str):
     return next(ex for ex in find_exercises(NOTEBOOKS / "03_neural_networks.ipynb") if ex.exercise_id == exercise_id)
 
 
-@pytest.mark.parametrize("exercise_id, code", [(i, c) for i, codes in RIGHT.items() for c in codes])
-def test_right_answer_written_another_way_passes(exercise_id, code):
-    result, printed = _exercise(exercise_id).run(code)
-    assert result.status is Status.CORRECT, f"{code}\n{result.line()}"
-    assert result.line() in printed
+globals().update(exercise_tests("03_neural_networks.ipynb", WRONG, right=RIGHT))
 
 
 def test_a_lazy_fc1_is_materialised_on_a_copy_not_on_the_learners_network():

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 
-from tests.exercise_harness import assert_rejected, wrong_answer_cases
+from tests.exercise_harness import exercise_tests
 
 WRONG = {
     "05.1": [
@@ -42,8 +41,4 @@ WRONG = {
 }
 
 
-@pytest.mark.parametrize(
-    "ex, code", wrong_answer_cases("05_updating_weights.ipynb", WRONG), ids=lambda v: getattr(v, "exercise_id", "")
-)
-def test_wrong_answer_is_not_accepted(ex, code):
-    assert_rejected(ex, code)
+globals().update(exercise_tests("05_updating_weights.ipynb", WRONG))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-import torch
 
-from tests.exercise_harness import assert_rejected, wrong_answer_cases
+from tests.exercise_harness import exercise_tests
 
 WRONG = {
     "06.1": [
@@ -40,28 +38,16 @@ WRONG = {
     ],
 }
 
-CASES = wrong_answer_cases("06_cifar10_classifier.ipynb", WRONG)
+# A wrong answer, and words its hint must contain.
+HINTS = [
+    ("06.1", "answer = (predictions == labels).float()", "one value per image"),
+    ("06.2", "answer = to_device", "inputs are not on the device"),
+    ("06.2", "def to_device(batch, device):\n    return batch[0].to(device), batch[1]\n\nanswer = to_device", "labels did not"),
+    ("06.3", "def build(device):\n    model = CifarNet()\n    optimizer = optim.SGD(model.parameters(), lr=0.1)\n"
+     "    model.to(device)\n    return model, optimizer\n\nanswer = build", "AFTER"),
+    ("06.4", "answer = image", "still the normalized image"),
+    ("06.5", "answer = len(list(wide.parameters()))", "TENSORS"),
+    ("06.5", "answer = sum(p.numel() for p in CifarNet().parameters())", "narrow"),
+]
 
-
-@pytest.mark.parametrize(("ex", "code"), CASES, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in CASES])
-def test_wrong_answer_is_not_yet(ex, code):
-    assert_rejected(ex, code)
-
-
-@pytest.mark.parametrize(
-    ("exercise_id", "code", "hint"),
-    [
-        ("06.1", "answer = (predictions == labels).float()", "one value per image"),
-        ("06.2", "answer = to_device", "inputs are not on the device"),
-        ("06.2", "def to_device(batch, device):\n    return batch[0].to(device), batch[1]\n\nanswer = to_device", "labels did not"),
-        ("06.3", "def build(device):\n    model = CifarNet()\n    optimizer = optim.SGD(model.parameters(), lr=0.1)\n"
-         "    model.to(device)\n    return model, optimizer\n\nanswer = build", "AFTER"),
-        ("06.4", "answer = image", "still the normalized image"),
-        ("06.5", "answer = len(list(wide.parameters()))", "TENSORS"),
-        ("06.5", "answer = sum(p.numel() for p in CifarNet().parameters())", "narrow"),
-    ],
-)
-def test_hints_point_at_the_mistake(exercise_id, code, hint):
-    ex = next(ex for ex, _ in CASES if ex.exercise_id == exercise_id)
-    result, _ = ex.run(code)
-    assert hint in result.message, result.line()
+globals().update(exercise_tests("06_cifar10_classifier.ipynb", WRONG, HINTS))
