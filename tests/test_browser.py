@@ -23,8 +23,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -32,7 +30,7 @@ import nbformat
 import pytest
 
 from helpers.config import data_dir
-from tests.test_lab import free_port, stop
+from tests.test_lab import free_port, stop, wait_for_server
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -136,7 +134,7 @@ def browser_page(tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     playwright = browser = None
     try:
-        _wait_for_server(server, base, token, log)
+        wait_for_server(server, base, token, log, "JupyterLab")
         playwright = sync_playwright().start()
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -152,25 +150,6 @@ def browser_page(tmp_path_factory):
             playwright.stop()
         stop(server)
         log.close()
-
-
-def _wait_for_server(server: subprocess.Popen, base: str, token: str, log) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        if server.poll() is not None:
-            log.seek(0)
-            pytest.fail(f"JupyterLab exited with {server.returncode}:\n{log.read()[-3000:]}")
-        try:
-            request = urllib.request.Request(f"{base}/api/status", headers={"Authorization": f"token {token}"})
-            with urllib.request.urlopen(request, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if time.monotonic() > deadline:
-            log.seek(0)
-            pytest.fail(f"JupyterLab did not answer within 90 s:\n{log.read()[-3000:]}")
-        time.sleep(0.5)
 
 
 # JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.

@@ -46,24 +46,29 @@ def lab(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"make lab exited with {process.returncode}:\n{log.read()[-3000:]}")
-            try:
-                if get(f"{base}/api/status", token)[0] == 200:
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"JupyterLab did not answer within 90 s:\n{log.read()[-3000:]}")
-            time.sleep(0.5)
+        wait_for_server(process, base, token, log, "make lab")
         yield base, token
     finally:
         stop(process)
         log.close()
+
+
+def wait_for_server(process: subprocess.Popen, base: str, token: str, log, what: str, limit_s: float = 90) -> None:
+    """Wait until the Jupyter server at ``base`` answers; fail with the end of its log if it exits or never answers."""
+    deadline = time.monotonic() + limit_s
+    while True:
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"{what} exited with {process.returncode}:\n{log.read()[-3000:]}")
+        try:
+            if get(f"{base}/api/status", token)[0] == 200:
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            log.seek(0)
+            pytest.fail(f"{what} did not answer within {limit_s:g} s:\n{log.read()[-3000:]}")
+        time.sleep(0.5)
 
 
 def stop(process: subprocess.Popen) -> None:
