@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from helpers.check import NotYet, exercise, expect_equal, expect_tensor, expect_type
+from helpers.check import NotYet, a_type, exercise, expect_equal, expect_tensor, expect_type
 
 # 06.1: the predictions and labels printed in the exercise cell (three classes, seven images).
 _PREDICTIONS = torch.tensor([0, 2, 1, 1, 0, 2, 2])
@@ -32,7 +32,7 @@ def per_class_accuracy_any_batch(answer: Any) -> None:
 def move_batch(answer: Any) -> None:
     """A function (batch, device) -> (inputs, labels), both moved to ``device``."""
     if not callable(answer) or isinstance(answer, torch.nn.Module):
-        raise NotYet(f"answer should be a function like `def to_device(batch, device): ...`, got a {type(answer).__name__}.")
+        raise NotYet(f"answer should be a function like `def to_device(batch, device): ...`, got {a_type(answer)}.")
     inputs, labels = torch.randn(4, 3, 32, 32), torch.tensor([3, 1, 4, 1])
     target = torch.device("meta")  # a device every machine has: tensors with shapes but no data
     result = answer((inputs, labels), target)
@@ -55,7 +55,7 @@ def move_batch(answer: Any) -> None:
 def optimizer_after_move(answer: Any) -> None:
     """A function device -> (model, optimizer) that moves the model before building the optimizer."""
     if not callable(answer) or isinstance(answer, torch.nn.Module):
-        raise NotYet(f"answer should be a function like `def build(device): ...`, got a {type(answer).__name__}.")
+        raise NotYet(f"answer should be a function like `def build(device): ...`, got {a_type(answer)}.")
     target = torch.device("meta")
     result = answer(target)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -94,7 +94,7 @@ def wide_net_parameters(answer: Any) -> str:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, int):
-        raise NotYet(f"answer should be an int (a count), got a {type(answer).__name__}.")
+        raise NotYet(f"answer should be an int (a count), got {a_type(answer)}.")
     if answer == 10:
         raise NotYet("10 is the number of parameter TENSORS; add up p.numel() over them.")
     if answer == 62006:

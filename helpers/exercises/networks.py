@@ -10,16 +10,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.check import NotYet, exercise, expect_equal, expect_tensor, expect_type
+from helpers.check import NotYet, a_type, exercise, expect_equal, expect_tensor, expect_type
 from helpers.models import LeNet
 
 LENET_PARAMS = 61_706
-
-
-def _a(value: Any) -> str:
-    """'an int', 'a float': the type of ``value`` with its article."""
-    name = type(value).__name__
-    return f"{'an' if name[:1].lower() in 'aeio' else 'a'} {name}"
 
 
 @exercise("03.1")
@@ -28,7 +22,7 @@ def count_parameters(answer: Any) -> None:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-        raise NotYet(f"your count should be a whole number (an int), but it is {_a(answer)}.")
+        raise NotYet(f"your count should be a whole number (an int), but it is {a_type(answer)}.")
     answer = int(answer)
     if answer == 10:
         raise NotYet("10 is the number of parameter tensors; count the numbers inside them with p.numel().")
@@ -41,7 +35,7 @@ def count_parameters(answer: Any) -> None:
 def flat_features(answer: Any) -> None:
     """A function returning the number of features per sample (everything but the batch dimension)."""
     if not callable(answer):
-        raise NotYet(f"the answer should be a function taking a tensor, but it is {_a(answer)}.")
+        raise NotYet(f"the answer should be a function taking a tensor, but it is {a_type(answer)}.")
     cases = [(2, 16, 5, 5), (1, 16, 5, 5), (3, 7), (4, 2, 3, 4, 5)]
     for shape in cases:
         x = torch.zeros(shape)

@@ -8,7 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.check import NotYet, exercise, expect_type
+from helpers.check import NotYet, a_type, exercise, expect_type
 from helpers.widgets.learning_rate import short_training
 
 
@@ -27,7 +27,7 @@ def _small_model_with_grads() -> nn.Linear:
 def manual_sgd_step(answer: Any) -> None:
     """A function ``sgd_step(params, lr)`` that moves every parameter against its gradient, in place."""
     if not callable(answer):
-        raise NotYet(f"the answer should be a function sgd_step(params, lr), but it is a {type(answer).__name__}.")
+        raise NotYet(f"the answer should be a function sgd_step(params, lr), but it is {a_type(answer)}.")
     model = _small_model_with_grads()
     before = [p.detach().clone() for p in model.parameters()]
     grads = [p.grad.clone() for p in model.parameters()]
@@ -100,7 +100,7 @@ def accuracy_from_logits(answer: Any) -> None:
 def good_learning_rate(answer: Any) -> str:
     """A learning rate that brings short_training's loss below 0.05 within 30 steps without diverging."""
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise NotYet(f"the learning rate should be a number, but it is a {type(answer).__name__}.")
+        raise NotYet(f"the learning rate should be a number, but it is {a_type(answer)}.")
     if not math.isfinite(answer) or answer <= 0:
         raise NotYet(f"a learning rate must be a positive number, got {answer!r}.")
     losses = short_training(float(answer), 30)
