@@ -203,6 +203,11 @@ CELL_REPORT = """async (id) => {
       drawnWidgets: Array.from(cell.outputArea.node.querySelectorAll(':scope > .jp-OutputArea-child'))
         .filter(child => child.querySelector('.jupyter-widgets')).length,
       progressBars: cell.outputArea.node.querySelectorAll('.widget-hprogress, .widget-progress').length,
+      // How far the code runs past the cell's right edge (JupyterLab does not wrap code lines).
+      codeOverflow: (() => {
+        const scroller = cell.node.querySelector('.cm-scroller');
+        return scroller ? scroller.scrollWidth - scroller.clientWidth : 0;
+      })(),
       // Every picture's drawn width against its own: a figure shrunk to fit has smaller, harder-to-read text.
       images: Array.from(cell.outputArea.node.querySelectorAll('img'))
         .filter(img => img.naturalWidth > 0).map(img => [img.clientWidth, img.naturalWidth]),
@@ -319,6 +324,10 @@ def _save_figures(page, panel_id: str, folder: Path, stem: str) -> None:
 
 
 def _check_drawn(page, panel_id: str, name: str, shot: Path, cells: list[dict]) -> None:
+    wide = [f"cell {c['index']} ({c['source'][:40]!r}…) by {c['codeOverflow']} px" for c in cells if c["codeOverflow"] > 2]
+    if wide:
+        _fail(page, panel_id, shot, f"{name}: code runs past the cell's right edge at JupyterLab's default width "
+              f"(wrap the long lines): {'; '.join(wide)}", int(wide[0].split()[1]))
     for cell in cells:
         where = f"{name}: cell {cell['index']} ({cell['source']!r})"
         if match := WIDGET_AS_TEXT.search(cell["shown"]):
