@@ -267,10 +267,10 @@ def _run_and_check(page, path: str, move_timeout_s: float) -> None:
     try:
         _check_notebook(page, panel_id, name, shot, move_timeout_s)
     finally:
-        page.evaluate("""async (id) => {
+        # Not awaited: the kernel shuts down while the next notebook starts.
+        page.evaluate("""(id) => {
           const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
-          await panel.sessionContext.shutdown();
-          panel.dispose();
+          panel.sessionContext.shutdown().finally(() => panel.dispose());
         }""", panel_id)
 
 
