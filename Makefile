@@ -37,8 +37,9 @@ lab: setup
 # what a smoke run writes (checkpoints...) goes to data/smoke-run/, never beside a learner's real files.
 # Two test processes run at a time, each notebook in its own kernel from .venv, each with one
 # torch thread: two threads per process on a 2-core machine fight for the cores and can run 10x slower.
+# Files are handed out in the order conftest.py gives them (the longest first), not by test count.
 test: setup
-	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data/smoke-run" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data/smoke-run" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 outputs: setup
 	$(BIN)/python tools/run_notebooks.py
