@@ -160,7 +160,7 @@ OPEN_AND_RUN_ALL = """async (path) => {
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
   await app.commands.execute('notebook:clear-all-cell-outputs');
-  await app.commands.execute('notebook:run-all-cells');
+  app.commands.execute('notebook:run-all-cells');  // not awaited: Python polls, with a time limit
   return panel.id;
 }"""
 
