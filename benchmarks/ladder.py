@@ -32,10 +32,10 @@ import time
 from collections.abc import Callable, Iterator
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from cifar_throughput import official_loader, timed_training
+from helpers.augment import random_crop_flip
 from helpers.data import CifarTensors, GeneratedCIFAR10, fast_loader, tutorial_transform
 from helpers.device import describe_device, pick_device
 from helpers.models import CifarNet
@@ -51,29 +51,15 @@ def device_batches(
     """Yield normalized batches from uint8 images that already sit on the device, forever.
 
     Each batch: a slice of a random permutation, ``(x / 255 - mean) / std``, and with ``augment`` random crops
-    of the image padded by 4 pixels (reflected) and a random horizontal flip; all as a few tensor operations
-    on the device.
+    with 4 pixels of padding and random flips (``helpers.augment.random_crop_flip``), all on the device.
     """
-    n, _, height, width = images.shape
-    device = images.device
-    rows = torch.arange(height, device=device)
-    cols = torch.arange(width, device=device)
-    channels = torch.arange(images.shape[1], device=device).view(1, -1, 1, 1)
+    n = images.shape[0]
     while True:
-        order = torch.randperm(n, generator=generator).to(device)
+        order = torch.randperm(n, generator=generator).to(images.device)
         for start in range(0, n - batch_size + 1, batch_size):
             index = order[start:start + batch_size]
             x = images[index].float().div_(255).sub_(mean).div_(std)
-            if not augment:
-                yield x, labels[index]
-                continue
-            x = F.pad(x, (PAD, PAD, PAD, PAD), mode="reflect")
-            top = torch.randint(0, 2 * PAD + 1, (batch_size, 1, 1, 1), device=device)
-            left = torch.randint(0, 2 * PAD + 1, (batch_size, 1, 1, 1), device=device)
-            batch = torch.arange(batch_size, device=device).view(-1, 1, 1, 1)
-            x = x[batch, channels, (top + rows.view(1, 1, -1, 1)), (left + cols.view(1, 1, 1, -1))]
-            flip = torch.rand(batch_size, 1, 1, 1, device=device) < 0.5
-            yield torch.where(flip, x.flip(3), x), labels[index]
+            yield (random_crop_flip(x, PAD) if augment else x), labels[index]
 
 
 def timed_steps(

@@ -34,3 +34,39 @@ def test_wrong_input_shape_is_a_clear_error(net, bad, expected):
 def test_bad_widths(kwargs):
     with pytest.raises(ValueError, match="must be a positive int"):
         CifarNet(**kwargs)
+
+
+def test_small_resnet_shapes_and_size():
+    from helpers.models import SmallResNet
+
+    net = SmallResNet(width=8).eval()
+    assert net(torch.randn(2, 3, 32, 32)).shape == (2, 10)
+    assert net(torch.randn(1, 3, 40, 40)).shape == (1, 10)  # global pooling: any size from 8×8 up
+    assert sum(p.numel() for p in SmallResNet(width=32).parameters()) == 1_646_112
+
+
+def test_small_resnet_residual_adds_its_input():
+    from helpers.models import Residual
+
+    block = Residual(4).eval()
+    for p in block.body.parameters():
+        torch.nn.init.zeros_(p)  # the body then outputs ReLU(0) = 0
+    x = torch.randn(2, 4, 5, 5)
+    assert torch.equal(block(x), x)
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(width=0), "width must be a positive int"), (dict(num_classes=2.0), "num_classes must be a positive int"),
+])
+def test_small_resnet_bad_arguments(bad, match):
+    from helpers.models import SmallResNet
+
+    with pytest.raises(ValueError, match=match):
+        SmallResNet(**bad)
+
+
+def test_small_resnet_wrong_input_is_explained():
+    from helpers.models import SmallResNet
+
+    with pytest.raises(ValueError, match=r"SmallResNet expects a batch of shape \(N, 3, H, W\), got \(3, 32, 32\)"):
+        SmallResNet(width=4)(torch.randn(3, 32, 32))

@@ -1,0 +1,186 @@
+"""Train notebook 07's recipe on CIFAR10 with several processes: PyTorch's DistributedDataParallel (DDP).
+
+Launch it with torchrun, which starts N copies of this script and tells each one who it is:
+
+    torchrun --standalone --nproc_per_node=2 notebooks/scripts/train_ddp.py            # 2 GPUs, or 2 CPU processes
+    torchrun --standalone --nproc_per_node=4 notebooks/scripts/train_ddp.py --epochs 10
+
+What each process does:
+- It reads its rank (0 .. N-1), its local rank (which GPU on this machine) and the world size (N) from the
+  environment variables that torchrun sets, and joins the process group: NCCL between GPUs, gloo on CPUs.
+- It builds the same network from the same seed. DDP also copies rank 0's weights to the others at the start, so
+  every process begins identical.
+- A DistributedSampler gives each process a different 1/N of the training images each epoch (``set_epoch``
+  reshuffles them); so each process works on ``--batch-size / N`` images per step, and all N together on
+  ``--batch-size``: the same global batch, and so the same learning rate, as one process would use.
+- In ``backward()`` DDP averages the gradients of all processes (an all-reduce, overlapped with the backward pass)
+  before the optimizer steps, so every process takes the same step and the weights stay identical.
+- Only rank 0 prints and saves the checkpoint (``model.module.state_dict()``: the network without its DDP wrapper),
+  and the others wait at a barrier, so no two processes write the same file.
+
+Several machines: start the same command on each, with ``--nnodes=M --node-rank=K`` and one agreed address instead of
+``--standalone``: ``torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d --rdzv-endpoint=HOST:29500 ...``.
+
+With ``COURSE_SMOKE=1`` (or ``--smoke``) it trains a narrow network for one epoch on a small generated stand-in of
+CIFAR10 (not real results), which is how the course's tests run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from torch.utils.data import DataLoader
+from torch.utils.data.distributed import DistributedSampler
+
+from helpers.augment import random_crop_flip
+from helpers.config import announce_smoke, data_dir, display_path, smoke_mode
+from helpers.data import CifarTensors, load_cifar10
+from helpers.models import SmallResNet
+
+
+def whole_batches(batch):
+    """The dataset already returns a whole batch (``CifarTensors.__getitems__``): nothing to collate."""
+    return batch
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
+    parser.add_argument("--batch-size", type=int, default=512, help="global batch, over all processes (default 512)")
+    parser.add_argument("--lr", type=float, default=0.2, help="peak learning rate of the one-cycle schedule (default 0.2)")
+    parser.add_argument("--width", type=int, default=32, help="SmallResNet's first width (default 32)")
+    parser.add_argument("--checkpoint", type=Path, default=None,
+                        help="where rank 0 saves the weights (default: <data folder>/checkpoints/small_resnet_ddp.pt)")
+    parser.add_argument("--smoke", action="store_true", help="a tiny run on generated data, as COURSE_SMOKE=1 does")
+    parser.add_argument("--dump-weights", type=Path, default=None,
+                        help="each rank saves its final weights here as rank<R>.pt (the tests compare them)")
+    args = parser.parse_args(argv)
+    for name in ("epochs", "batch_size", "width"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
+    if not args.lr > 0:
+        parser.error(f"--lr must be positive, got {args.lr}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if "RANK" not in os.environ:
+        sys.exit("Start this script with torchrun, for example:\n"
+                 "  torchrun --standalone --nproc_per_node=2 notebooks/scripts/train_ddp.py")
+    rank, local_rank, world = int(os.environ["RANK"]), int(os.environ["LOCAL_RANK"]), int(os.environ["WORLD_SIZE"])
+    if torch.cuda.is_available():
+        device = torch.device("cuda", local_rank)
+        torch.cuda.set_device(device)
+        backend = "nccl"
+    else:
+        device, backend = torch.device("cpu"), "gloo"
+    dist.init_process_group(backend, device_id=device if device.type == "cuda" else None)
+    lead = rank == 0
+    try:
+        return train(args, rank, world, device, lead)
+    finally:
+        dist.destroy_process_group()
+
+
+def train(args: argparse.Namespace, rank: int, world: int, device: torch.device, lead: bool) -> int:
+    if args.smoke:
+        os.environ["COURSE_SMOKE"] = "1"
+    smoke = smoke_mode()
+    if smoke and lead:
+        announce_smoke("1 epoch of a narrow network (width 8, batch 64) on a small generated stand-in of CIFAR10")
+    epochs, width, batch_size = (1, 8, 64) if smoke else (args.epochs, args.width, args.batch_size)
+    if batch_size % world:
+        raise SystemExit(f"--batch-size ({batch_size}) must be divisible by the number of processes ({world})")
+    per_process = batch_size // world
+
+    # Rank 0 downloads (or finds) the data first; the others wait, then read the same files.
+    if not lead:
+        dist.barrier()
+    train_set = CifarTensors.from_dataset(load_cifar10(train=True))
+    test_set = CifarTensors.from_dataset(load_cifar10(train=False))
+    if lead:
+        dist.barrier()
+
+    sampler = DistributedSampler(train_set, num_replicas=world, rank=rank, shuffle=True, seed=0, drop_last=True)
+    loader = DataLoader(train_set, batch_size=per_process, sampler=sampler, drop_last=True, collate_fn=whole_batches)
+    test_loader = DataLoader(test_set, batch_size=1000,
+                             sampler=DistributedSampler(test_set, num_replicas=world, rank=rank, shuffle=False),
+                             collate_fn=whole_batches)
+
+    torch.manual_seed(0)
+    model = SmallResNet(width=width).to(device, memory_format=torch.channels_last)
+    model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=epochs * len(loader))
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    if lead:
+        print(f"{world} processes ({'NCCL, GPUs' if backend_is_nccl() else 'gloo, CPUs'}); "
+              f"batch {batch_size} = {world} × {per_process}; {len(loader)} steps per epoch; "
+              f"SmallResNet(width={width}); bf16 autocast: {'on' if bf16 else 'off'}", flush=True)
+
+    for epoch in range(epochs):
+        sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every process
+        model.train()
+        started = time.perf_counter()
+        for images, labels in loader:
+            images = images.to(device, non_blocking=True).contiguous(memory_format=torch.channels_last)
+            labels = labels.to(device, non_blocking=True)
+            images = random_crop_flip(images)
+            optimizer.zero_grad(set_to_none=True)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+                loss = loss_fn(model(images), labels)
+            loss.backward()  # DDP averages the gradients of all processes here
+            optimizer.step()
+            scheduler.step()
+        accuracy = evaluate(model, test_loader, device, bf16)
+        if lead:
+            print(f"epoch {epoch + 1}/{epochs}: last batch loss {loss.item():.3f}, "
+                  f"test accuracy {accuracy:.1%} ({time.perf_counter() - started:.1f} s)", flush=True)
+
+    if args.dump_weights is not None:
+        args.dump_weights.mkdir(parents=True, exist_ok=True)
+        torch.save(model.module.state_dict(), args.dump_weights / f"rank{rank}.pt")
+    if lead:
+        path = args.checkpoint or data_dir() / "checkpoints" / "small_resnet_ddp.pt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(model.module.state_dict(), path)
+        print(f"rank 0 saved the weights to {display_path(path)}", flush=True)
+    dist.barrier()  # nobody leaves before the checkpoint is written
+    return 0
+
+
+def backend_is_nccl() -> bool:
+    return dist.get_backend() == "nccl"
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, loader: DataLoader, device: torch.device, bf16: bool) -> float:
+    """Accuracy on the test set: each process counts its share, an all-reduce adds the counts up.
+
+    (DistributedSampler pads the shares to equal length by repeating a few images when N does not divide the
+    test set; 10 000 images split evenly over 2, 4, 5 or 8 processes.)
+    """
+    model.eval()
+    counts = torch.zeros(2, device=device)
+    for images, labels in loader:
+        images = images.to(device).contiguous(memory_format=torch.channels_last)
+        labels = labels.to(device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            predictions = model(images).argmax(dim=1)
+        counts += torch.stack([(predictions == labels).sum().float(), torch.tensor(float(len(labels)), device=device)])
+    dist.all_reduce(counts)
+    return (counts[0] / counts[1]).item()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
