@@ -124,7 +124,7 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
     bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     if lead:
-        print(f"{world} processes ({'NCCL, GPUs' if backend_is_nccl() else 'gloo, CPUs'}); "
+        print(f"{world} processes ({'NCCL, GPUs' if dist.get_backend() == 'nccl' else 'gloo, CPUs'}); "
               f"batch {batch_size} = {world} × {per_process}; {len(loader)} steps per epoch; "
               f"SmallResNet(width={width}); bf16 autocast: {'on' if bf16 else 'off'}", flush=True)
 
@@ -157,10 +157,6 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
         print(f"rank 0 saved the weights to {display_path(path)}", flush=True)
     dist.barrier()  # nobody leaves before the checkpoint is written
     return 0
-
-
-def backend_is_nccl() -> bool:
-    return dist.get_backend() == "nccl"
 
 
 @torch.no_grad()
