@@ -73,6 +73,22 @@ def official_loader(dataset: GeneratedCIFAR10, workers: int) -> DataLoader:
     return DataLoader(dataset, batch_size=4, shuffle=True, num_workers=workers, persistent_workers=workers > 0)
 
 
+def require_positive(parser: argparse.ArgumentParser, args: argparse.Namespace, names: tuple[str, ...]) -> None:
+    """Stop with a usage error unless each named option is a positive int."""
+    for name in names:
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
+
+
+def device_with_header(choice: str) -> torch.device:
+    """Pick the device (``auto``: cuda -> mps -> cpu) and print what the numbers were measured on."""
+    device = pick_device(None if choice == "auto" else choice)
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"device: {describe_device(device)}; torch {torch.__version__}; {os.cpu_count()} CPUs; "
+          f"load average {load} (other busy processes slow these numbers down)")
+    return device
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", default="auto", help="cpu, cuda, cuda:N, mps or auto (default: auto)")
@@ -88,13 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.threads < 1:
             parser.error(f"--threads must be a positive int, got {args.threads}")
         torch.set_num_threads(args.threads)
-    for name in ("train_size", "images", "official_images", "batch_size"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
-    device = pick_device(None if args.device == "auto" else args.device)
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    print(f"device: {describe_device(device)}; torch {torch.__version__}; {os.cpu_count()} CPUs; "
-          f"load average {load} (other busy processes slow these numbers down)")
+    require_positive(parser, args, ("train_size", "images", "official_images", "batch_size"))
+    device = device_with_header(args.device)
 
     if args.memory:
         return measure_memory(args, device)

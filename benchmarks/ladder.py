@@ -26,7 +26,6 @@ Usage (from the repository root, with the course's environment):
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,10 +33,9 @@ from collections.abc import Callable, Iterator
 import torch
 from torch import nn
 
-from cifar_throughput import official_loader, timed_training
+from cifar_throughput import device_with_header, official_loader, require_positive, timed_training
 from helpers.augment import random_crop_flip
 from helpers.data import CifarTensors, GeneratedCIFAR10, fast_loader, tutorial_transform
-from helpers.device import describe_device, pick_device
 from helpers.models import CifarNet
 from helpers.train import synchronize
 
@@ -119,14 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=512, help="the large batch of rungs 2-7 (default 512)")
     parser.add_argument("--no-compile", action="store_true", help="skip the torch.compile rung")
     args = parser.parse_args(argv)
-    for name in ("train_size", "images", "official_images", "batch_size"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
+    require_positive(parser, args, ("train_size", "images", "official_images", "batch_size"))
     if args.batch_size > args.train_size:
         parser.error(f"--batch-size ({args.batch_size}) must not exceed --train-size ({args.train_size})")
-    device = pick_device(None if args.device == "auto" else args.device)
-    load = " / ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
-    print(f"device: {describe_device(device)}; torch {torch.__version__}; {os.cpu_count()} CPUs; load average {load}")
+    device = device_with_header(args.device)
 
     dataset = GeneratedCIFAR10(train=True, size=args.train_size, transform=tutorial_transform())
     tensors = CifarTensors.from_dataset(dataset)
