@@ -1,0 +1,433 @@
+"""Checkers for notebook 07 (faster and better)."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data.distributed import DistributedSampler
+
+from helpers.check import NotYet, a_type, exercise, expect_type
+
+
+def _expect_function(answer: Any, signature: str, n_args: int) -> None:
+    """Raise NotYet unless ``answer`` is a function that can be called with ``n_args`` arguments."""
+    if not callable(answer) or isinstance(answer, (nn.Module, type)):
+        raise NotYet(f"answer should be a function like `def {signature}: ...`, but it is {a_type(answer)}.")
+    try:
+        inspect.signature(answer).bind(*range(n_args))
+    except TypeError:
+        raise NotYet(f"your function should take {n_args} arguments, like `def {signature}: ...`.") from None
+    except ValueError:  # no signature to inspect (a builtin): let the call tell
+        pass
+
+
+def _call(function: Callable, *args: Any, call: str, known: Sequence[tuple[str, str]] = ()) -> Any:
+    """Call the learner's function; turn an error into NotYet (with a specific hint where one is known)."""
+    try:
+        return function(*args)
+    except NotYet:
+        raise
+    except Exception as error:  # noqa: BLE001 - a learner's function may fail in any way
+        for words, hint in known:
+            if words in str(error):
+                raise NotYet(hint) from None
+        raise NotYet(
+            f"{call} raised {type(error).__name__}: {error}. Try your function on a small batch in a cell of its own to see where."
+        ) from None
+
+
+# ---- 07.1 · Random crops, one per image -------------------------------------------------
+
+
+def _crop_offsets(crops: torch.Tensor, images: torch.Tensor, padding: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """(top, left) of each crop's window in its own padded image (reflect, zero or edge padding); -1 where none fits."""
+    n, _, height, width = images.shape
+    top = torch.full((n,), -1)
+    left = torch.full((n,), -1)
+    for mode in ("reflect", "constant", "replicate"):
+        padded = F.pad(images, (padding, padding, padding, padding), mode=mode)
+        for i in range(2 * padding + 1):
+            for j in range(2 * padding + 1):
+                window = padded[:, :, i : i + height, j : j + width]
+                fits = ((crops - window).abs() <= 1e-6).flatten(1).all(dim=1) & (top < 0)
+                top[fits], left[fits] = i, j
+        if (top >= 0).all():
+            break
+    return top, left
+
+
+_OFFSETS_ON_THE_IMAGES_DEVICE = (
+    "make the random offsets on the images' own device: torch.randint(..., device=images.device) "
+    "(the check passes a batch that sits on the CPU)."
+)
+
+
+def _check_crops(answer: Callable, padding: int) -> None:
+    n, channels, height, width = 128, 3, 32, 32
+    images = torch.rand(n, channels, height, width, generator=torch.Generator().manual_seed(7))
+    original = images.clone()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)  # the same draws every time the check runs
+        crops = _call(
+            answer, images, padding,
+            call=f"random_crop(images, {padding}) on a batch of shape {tuple(images.shape)}",
+            known=[("device", _OFFSETS_ON_THE_IMAGES_DEVICE)],
+        )
+    if not torch.equal(images, original):
+        raise NotYet("your function changed the images it was given; pad and crop into new tensors and leave the input as it is.")
+    expect_type(crops, torch.Tensor, "what random_crop returns")
+    span = height + 2 * padding
+    if tuple(crops.shape) == (n, channels, span, span):
+        raise NotYet(f"you return the padded images ({span}×{span}); cut a {height}×{width} window out of each.")
+    if crops.dim() == 5 and crops.shape[2] == n:
+        raise NotYet(
+            "your crops have an extra batch dimension: index the batch too, so that image k takes its own top[k] "
+            "and left[k], e.g. windows[torch.arange(n), :, top, left]."
+        )
+    if crops.shape != images.shape:
+        raise NotYet(f"the crops have shape {tuple(crops.shape)}; they should keep the images' shape, {tuple(images.shape)}.")
+    if crops.dtype != images.dtype or crops.device != images.device:
+        raise NotYet(f"the crops are {crops.dtype} on {crops.device}; keep the images' dtype and device ({images.dtype} on {images.device}).")
+    top, left = _crop_offsets(crops.detach(), original, padding)
+    if (top < 0).any():
+        mirrored = torch.nonzero(top < 0).flatten()
+        flipped_top, _ = _crop_offsets(crops.detach()[mirrored].flip(3), original[mirrored], padding)
+        if (flipped_top >= 0).all():
+            raise NotYet("some crops come out mirrored: this function only crops (flipping is a step of its own).")
+        k = int(mirrored[0])
+        raise NotYet(
+            f"crop {k} is not a {height}×{width} window of its own padded image: cut every image out of its own padded "
+            f"version, rows top … top+{height - 1} and columns left … left+{width - 1}."
+        )
+    if top.unique().numel() == 1 and left.unique().numel() == 1:
+        raise NotYet(
+            f"every image was cropped at the same offset (top={int(top[0])}, left={int(left[0])}): draw one offset per "
+            "image, e.g. torch.randint(0, 2*padding + 1, (n,))."
+        )
+    for name, values in (("top", top), ("left", left)):
+        if values.unique().numel() == 1:
+            raise NotYet(f"the {name} offset is the same for every image: draw top and left per image, each with its own torch.randint.")
+    if torch.equal(top, left):
+        raise NotYet("top and left are equal for every image, so the crops only slide along the diagonal: draw them separately.")
+    for name, values in (("top", top), ("left", left)):
+        seen = sorted(set(values.tolist()))
+        if seen == list(range(2 * padding)):
+            raise NotYet(
+                f"with padding={padding} the offsets never reach {2 * padding}: torch.randint's high end is exclusive, so "
+                "torch.randint(0, 2*padding + 1, ...) draws 0 … 2*padding."
+            )
+        if seen != list(range(2 * padding + 1)):
+            raise NotYet(
+                f"with padding={padding} the {name} offsets of {n} images took only the values {seen}; each should be drawn "
+                f"at random from 0 … {2 * padding} (2*padding + 1 choices)."
+            )
+
+
+@exercise("07.1")
+def per_image_random_crop(answer: Any) -> str:
+    """A function (images, padding) -> a random crop of each reflect-padded image, at its own offset."""
+    _expect_function(answer, "random_crop(images, padding=4)", 2)
+    for padding in (4, 2):
+        _check_crops(answer, padding)
+    return "every image got its own shift, anywhere in 0 … 2·padding."
+
+
+# ---- 07.2 · Evaluate with BatchNorm in eval mode -----------------------------------------
+
+
+def _batchnorm_model_and_batch() -> tuple[nn.Sequential, torch.Tensor]:
+    """A small conv net with BatchNorm whose running statistics differ from the test batch's own statistics."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = nn.Sequential(
+            nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10),
+        )
+        with torch.no_grad():
+            for _ in range(10):  # "training" batches: shifted and spread out
+                model(torch.randn(16, 3, 8, 8) * 2 + 1)
+        images = torch.randn(16, 3, 8, 8) * 0.5 - 1
+    return model, images
+
+
+def _predictions(model: nn.Module, images: torch.Tensor, training: bool) -> torch.Tensor:
+    twin = copy.deepcopy(model).train(training)
+    with torch.no_grad():
+        return twin(images).argmax(dim=1)
+
+
+def _check_predict(answer: Callable, was_training: bool) -> None:
+    model, images = _batchnorm_model_and_batch()
+    expected = _predictions(model, images, training=False)
+    if torch.equal(expected, _predictions(model, images, training=True)):
+        raise RuntimeError("checker setup: train- and eval-mode predictions must differ")
+    model.train(was_training)
+    batchnorm = model[1]
+    tracked = batchnorm.num_batches_tracked.clone()
+    seen: list[tuple[bool, bool]] = []
+
+    def record(module: nn.Module, inputs: Any, output: Any) -> None:
+        seen.append((module.training, torch.is_grad_enabled()))
+
+    handle = batchnorm.register_forward_hook(record)
+    grad_before = torch.is_grad_enabled()
+    try:
+        result = _call(answer, model, images, call="predict(model, images)")
+        grad_after = torch.is_grad_enabled()
+    finally:
+        handle.remove()
+        torch.set_grad_enabled(grad_before)
+    if not seen:
+        raise NotYet("your function never ran the model: compute the scores with model(images) inside it.")
+    if any(training for training, _ in seen) or not torch.equal(batchnorm.num_batches_tracked, tracked):
+        raise NotYet(
+            "BatchNorm normalized with this batch's own statistics and updated its running statistics: call model.eval() "
+            "before the forward pass, so it uses the running statistics it learned in training."
+        )
+    if any(grad for _, grad in seen):
+        raise NotYet("the forward pass recorded an autograd graph nobody needs: run it inside `with torch.no_grad():`.")
+    if grad_after != grad_before:
+        raise NotYet(
+            "gradients are still switched off after your function returns: use `with torch.no_grad():`, which switches "
+            "them back on at the end of the block, rather than torch.set_grad_enabled(False)."
+        )
+    expect_type(result, torch.Tensor, "what predict returns")
+    n = images.shape[0]
+    if tuple(result.shape) == (n, 10):
+        raise NotYet("you return the class scores, shape (N, 10); return the predicted classes: scores.argmax(dim=1).")
+    if tuple(result.shape) != (n,) or result.dtype != torch.int64:
+        raise NotYet(
+            f"predict returned a {result.dtype} tensor of shape {tuple(result.shape)}; return one class per image, "
+            f"int64 of shape ({n},), as scores.argmax(dim=1) gives."
+        )
+    if not torch.equal(result.cpu(), expected):
+        raise NotYet("these are not the model's eval-mode predictions: return model(images).argmax(dim=1) with the model in eval mode.")
+    modes = {module.training for module in model.modules()}
+    if was_training and modes != {True}:
+        raise NotYet(
+            "the model came in training mode and leaves in eval mode, so training would go on with BatchNorm frozen: "
+            "put the model back in training mode: model.train(was_training), with was_training = model.training "
+            "read at the start."
+        )
+    if not was_training and modes != {False}:
+        raise NotYet(
+            "the model came in eval mode and leaves training: put it back the way it was with model.train(was_training), "
+            "where was_training = model.training read at the start, rather than model.train()."
+        )
+
+
+@exercise("07.2")
+def predict_in_eval_mode(answer: Any) -> str:
+    """A function (model, images) -> classes, with BatchNorm in eval mode, no graph, the model's mode restored."""
+    _expect_function(answer, "predict(model, images)", 2)
+    _check_predict(answer, was_training=True)
+    _check_predict(answer, was_training=False)
+    return "running statistics, no graph, and the model back in the mode it came in."
+
+
+# ---- 07.3 · Scale the learning rate -----------------------------------------------------
+
+
+@exercise("07.3")
+def scaled_learning_rate(answer: Any) -> str:
+    """The linear scaling rule: 0.01 at batch 64 becomes 0.08 at a global batch of 4 × 128 = 512."""
+    if isinstance(answer, torch.Tensor):
+        raise NotYet("answer should be a plain Python number (a float), not a tensor: compute it from the four numbers of the cell.")
+    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+        raise NotYet(f"answer should be a number (the learning rate, a float), but it is {a_type(answer)}.")
+    value = float(answer)
+
+    def near(target: float) -> bool:
+        return math.isclose(value, target, rel_tol=1e-9)
+
+    if near(0.08):
+        return "0.08: a batch 8× as large takes steps 8× as large (Goyal et al. also warm up to it over the first epochs)."
+    if near(0.02):
+        raise NotYet(
+            "0.02 scales by one process's batch only. DDP averages the gradients of all processes, so each optimizer "
+            "step uses processes × per_process_batch images: scale by that global batch."
+        )
+    if near(0.04):
+        raise NotYet("0.04 scales by the number of processes only; the global batch is processes × per_process_batch = 512 images, 8× the base.")
+    if near(0.01):
+        raise NotYet("that is the base learning rate unchanged; the batch grew 8×, and the linear rule grows the learning rate with it.")
+    if near(0.01 * math.sqrt(8)):
+        raise NotYet("that is the square-root rule; the linear rule asked for here multiplies the learning rate by the batch's growth, 8.")
+    if near(512) or near(8):
+        raise NotYet("that is the batch (or its growth), not the learning rate: multiply base_lr by global batch / base_batch.")
+    if 0 < value < 0.01:
+        raise NotYet(
+            "a bigger batch gives a less noisy gradient, so the rule scales the learning rate UP: "
+            "base_lr × (global batch / base_batch)."
+        )
+    raise NotYet(f"{value:g} is not it: the learning rate grows by the same factor as the batch, global batch / base_batch.")
+
+
+# ---- 07.4 · The DDP loop that forgets set_epoch ------------------------------------------
+
+_SAMPLER_SIZE, _REPLICAS, _EPOCHS = 40, 2, 3
+
+
+class _WatchedSampler(DistributedSampler):
+    """A DistributedSampler that remembers the epochs it was given."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epochs_set: list[int] = []
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epochs_set.append(epoch)
+        super().set_epoch(epoch)
+
+
+def _sampler(rank: int) -> _WatchedSampler:
+    return _WatchedSampler(list(range(_SAMPLER_SIZE)), num_replicas=_REPLICAS, rank=rank, shuffle=True, seed=0)
+
+
+def _right_orders(rank: int, epochs: int) -> list[list[int]]:
+    sampler = _sampler(rank)
+    orders = []
+    for epoch in range(epochs):
+        sampler.set_epoch(epoch)
+        orders.append(list(sampler))
+    return orders
+
+
+def _as_orders(result: Any) -> list[list[int]]:
+    if not isinstance(result, (list, tuple)):
+        raise NotYet(f"epoch_orders should return a list with one list of indices per epoch, but it returns {a_type(result)}.")
+    if len(result) != _EPOCHS:
+        raise NotYet(f"for {_EPOCHS} epochs your function returned {len(result)} orders: append one list of indices per epoch.")
+    orders = []
+    for order in result:
+        if isinstance(order, torch.Tensor):
+            order = order.tolist()
+        if not isinstance(order, (list, tuple)) or not all(
+            isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in order
+        ):
+            raise NotYet(f"each epoch's order should be a list of ints, as list(sampler) gives; one is {a_type(order)}.")
+        orders.append([int(i) for i in order])
+    return orders
+
+
+@exercise("07.4")
+def set_epoch_every_epoch(answer: Any) -> str:
+    """A function (sampler, epochs) -> each epoch's indices, with sampler.set_epoch(epoch) before each epoch."""
+    _expect_function(answer, "epoch_orders(sampler, epochs)", 2)
+    got, epochs_set = {}, {}
+    for rank in range(_REPLICAS):
+        sampler = _sampler(rank)
+        got[rank] = _as_orders(_call(answer, sampler, _EPOCHS, call=f"epoch_orders(sampler, {_EPOCHS})"))
+        epochs_set[rank] = sampler.epochs_set
+    everything = set(range(_SAMPLER_SIZE))
+    for epoch in range(_EPOCHS):
+        shares = [got[rank][epoch] for rank in range(_REPLICAS)]
+        if set(shares[0]) & set(shares[1]) or set(shares[0]) | set(shares[1]) != everything or sum(map(len, shares)) != len(everything):
+            raise NotYet(
+                "in some epoch the two processes do not split the dataset between them: iterate over the sampler: it gives "
+                "this process its own share, the same shuffle on every process."
+            )
+    for rank in range(_REPLICAS):
+        right = _right_orders(rank, _EPOCHS + 1)
+        orders = got[rank]
+        if orders == right[:_EPOCHS]:
+            continue
+        if all(order == orders[0] for order in orders):
+            if len(set(epochs_set[rank])) == 1:
+                raise NotYet(
+                    f"set_epoch only ever gets {epochs_set[rank][0]}, so every epoch gets the same order: "
+                    "pass the epoch number, sampler.set_epoch(epoch)."
+                )
+            raise NotYet(
+                "every epoch repeats the same order: call sampler.set_epoch(epoch) at the start of every epoch, before "
+                "iterating, so each epoch gets a new shuffle (the same one on every process)."
+            )
+        if orders == [right[0], right[0], *right[1 : _EPOCHS - 1]]:
+            raise NotYet(
+                "the first two epochs share one order: call sampler.set_epoch(epoch) before iterating over the sampler, "
+                "not after."
+            )
+        if orders == right[1:]:
+            raise NotYet("your orders are one epoch ahead: pass the loop's own epoch number, sampler.set_epoch(epoch) (epochs count from 0).")
+        epoch = next(e for e in range(_EPOCHS) if orders[e] != right[e])
+        raise NotYet(
+            f"epoch {epoch}'s order is not what the sampler gives after sampler.set_epoch({epoch}): at the start of every "
+            "epoch call sampler.set_epoch(epoch), then iterate over the sampler."
+        )
+    return "a new shuffle every epoch, and the two processes still split each epoch between them."
+
+
+# ---- 07.5 · Test-time augmentation --------------------------------------------------------
+
+
+def _tta_model_and_batch() -> tuple[nn.Module, torch.Tensor]:
+    """A model that is not mirror-symmetric (a Linear layer on the raw pixels) and a random batch."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Flatten(), nn.Linear(3 * 8 * 8, 10))
+        images = torch.randn(6, 3, 8, 8)
+    return model, images
+
+
+@exercise("07.5")
+def mirror_tta(answer: Any) -> str | None:
+    """A function (model, images) -> class scores averaged over the images and their left-right mirror images."""
+    _expect_function(answer, "predict_tta(model, images)", 2)
+    model, images = _tta_model_and_batch()
+    with torch.no_grad():
+        plain, mirrored = model(images), model(images.flip(3))
+        if torch.allclose(plain, mirrored):
+            raise RuntimeError("checker setup: the model must not be mirror-symmetric")
+        upside_down, channels, batch = (model(images.flip(d)) for d in (2, 1, 0))
+    flip_scores = "flip the images before the model, not the scores: model(images.flip(3))."
+    result = _call(
+        answer, model, images.clone(), call="predict_tta(model, images)",
+        known=[("Dimension out of range", flip_scores)],
+    )
+    expect_type(result, torch.Tensor, "what predict_tta returns")
+    n = images.shape[0]
+    if tuple(result.shape) == (n,):
+        raise NotYet(
+            "you return classes; return the averaged scores, shape (N, 10): TTA averages the scores of the two views, "
+            "and the argmax comes after."
+        )
+    if tuple(result.shape) != (n, 10):
+        raise NotYet(f"predict_tta returned shape {tuple(result.shape)}; return one row of 10 class scores per image, ({n}, 10).")
+    got = result.detach().double()
+
+    def matches(*candidates: torch.Tensor) -> bool:
+        return any(torch.allclose(got, c.double(), atol=1e-5, rtol=1e-4) for c in candidates)
+
+    def mean_or_sum(other: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return (plain + other) / 2, plain + other
+
+    if matches((plain + mirrored) / 2):
+        return None
+    if matches(plain + mirrored):
+        return "the sum is twice the average, so it picks the same classes."
+    if matches((plain.softmax(dim=1) + mirrored.softmax(dim=1)) / 2):
+        return "averaging probabilities works too; averaging the raw scores is the usual, cheaper choice."
+    if matches(plain):
+        raise NotYet("these are the scores of the images as they are: also run the model on the mirrored images, images.flip(3), and average the two.")
+    if matches(mirrored):
+        raise NotYet("these are only the mirrored images' scores: average them with the scores of the images as they are.")
+    if matches(*mean_or_sum(upside_down)):
+        raise NotYet("images.flip(2) turns the images upside down; a mirror flips the width, the last dimension: images.flip(3) or images.flip(-1).")
+    if matches(*mean_or_sum(channels)):
+        raise NotYet("images.flip(1) reverses the colour channels (RGB becomes BGR); a mirror flips the width: images.flip(3).")
+    if matches(*mean_or_sum(batch)):
+        raise NotYet(
+            "images.flip(0) reverses the order of the batch, so each image's scores are averaged with another image's; "
+            "a mirror flips the width: images.flip(3)."
+        )
+    if matches(*mean_or_sum(plain.flip(1))):
+        raise NotYet(flip_scores)
+    raise NotYet("your scores differ from (model(images) + model(images.flip(3))) / 2, the average over the images and their mirror images.")
