@@ -11,7 +11,7 @@ rungs that only make the *tutorial's own network* faster, so that each one's eff
        which the rungs before do not do at all: this rung shows what augmenting costs when done this way
     5. + channels_last memory format for the network and its inputs
     6. + torch.compile (its compile time is printed apart; skipped, with the reason, where it fails)
-    7. + bf16 autocast, on a GPU only (skipped, with the reason, elsewhere)
+    7. + bf16 autocast (on CUDA GPUs and CPUs; skipped, with the reason, elsewhere)
 
 Every rung trains seeds' ``CifarNet`` with SGD and momentum on GENERATED CIFAR-shaped data
 (``helpers.data.GeneratedCIFAR10``), timed in steady state after warm-up batches. It prints images/s for each
@@ -100,11 +100,14 @@ def fresh_net(device: torch.device, memory_format: torch.memory_format = torch.c
 
 
 def bf16_reason(device: torch.device) -> str | None:
-    """None when bf16 autocast is worth measuring here, else why not."""
-    if device.type != "cuda":
-        return "bf16 autocast is a GPU rung (on a CPU it is usually slower)"
-    if not torch.cuda.is_bf16_supported():
+    """None when bf16 autocast can be measured here, else why not.
+
+    On a CPU it is measured too: it is fast on CPUs with bf16 instructions (AVX-512 BF16, AMX) and slow elsewhere.
+    """
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
         return f"{torch.cuda.get_device_name(device)} has no bf16 support"
+    if device.type not in ("cuda", "cpu"):
+        return f"bf16 autocast is measured on CUDA GPUs and CPUs only, not on {device.type}"
     return None
 
 

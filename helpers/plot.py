@@ -1,4 +1,4 @@
-"""Plots the notebooks share: image grids with un-normalization, training curves, confusion matrices.
+"""Plots the notebooks share: image grids with un-normalization, training curves, confusion matrices, a speed ladder.
 
 Every function draws on its own figure (or the ``ax`` given) and returns it; nothing changes
 matplotlib's global settings. Notebooks end plotting cells with ``plt.show()``.
@@ -187,6 +187,52 @@ def _legend(ax: Axes, loc: str) -> None:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     else:
         ax.legend(loc=loc)
+
+
+def plot_ladder(rungs: Mapping[str, Mapping[str, float | None]]) -> Figure:
+    """Draw notebook 07's ladder: each rung's training speed relative to the first rung, and its test accuracy.
+
+    Args:
+        rungs: rung name -> {"images_per_s": ..., "accuracy": ...} in ladder order (the first rung is the
+            reference); a value of None (a skipped rung, or a rung that does not train) leaves its bar out.
+    """
+    if not isinstance(rungs, Mapping) or not rungs:
+        raise ValueError(f"rungs must be a non-empty mapping of rung name -> measurements, got {rungs!r}")
+    for name, values in rungs.items():
+        if not isinstance(values, Mapping) or not {"images_per_s", "accuracy"} <= set(values):
+            raise ValueError(f"rung {name!r} needs the keys 'images_per_s' and 'accuracy', got {values!r}")
+    first = next(iter(rungs.values()))["images_per_s"]
+    if first is None or not first > 0:
+        raise ValueError(f"the first rung is the reference and needs a positive images_per_s, got {first!r}")
+    names = list(rungs)
+    fig, (speed_ax, accuracy_ax) = plt.subplots(
+        1, 2, figsize=(MAX_WIDTH, 0.42 * len(names) + 1.3), sharey=True, layout="constrained"
+    )
+    ys = range(len(names))
+    for y, name in zip(ys, names):
+        speed, accuracy = rungs[name]["images_per_s"], rungs[name]["accuracy"]
+        if speed is None:
+            speed_ax.text(0.02, y, "not measured", va="center", fontsize=9, color="gray",
+                          transform=speed_ax.get_yaxis_transform())
+        else:
+            ratio = speed / first
+            speed_ax.barh(y, ratio, color="tab:blue")
+            speed_ax.text(ratio, y, f" {ratio:.1f}x", va="center", fontsize=9)
+        if accuracy is None:
+            accuracy_ax.text(0.02, y, "not measured", va="center", fontsize=9, color="gray",
+                             transform=accuracy_ax.get_yaxis_transform())
+        else:
+            accuracy_ax.barh(y, 100 * accuracy, color="tab:green")
+            accuracy_ax.text(100 * accuracy, y, f" {100 * accuracy:.1f}%", va="center", fontsize=9)
+    speed_ax.set_yticks(list(ys), names, fontsize=9)
+    speed_ax.invert_yaxis()
+    speed_ax.set_xlabel(f"training speed, x {names[0]!r}")
+    speed_ax.margins(x=0.25)
+    accuracy_ax.set_xlim(0, 112)
+    accuracy_ax.set_xlabel("test accuracy (%)")
+    for ax in (speed_ax, accuracy_ax):
+        ax.grid(axis="x", alpha=0.3)
+    return fig
 
 
 def plot_confusion_matrix(

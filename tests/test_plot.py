@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from helpers.plot import (  # noqa: E402
+    plot_ladder,
     MAX_WIDTH,
     LiveLossPlot,
     imshow,
@@ -140,3 +141,32 @@ def test_live_loss_plot_records_and_smooths():
 def test_bad_input_gets_a_clear_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_plot_ladder_draws_speed_ratios_and_accuracies_and_leaves_skipped_rungs_out():
+    rungs = {
+        "0. baseline": {"images_per_s": 1000.0, "accuracy": 0.5},
+        "1. bigger batch": {"images_per_s": 4000.0, "accuracy": 0.55},
+        "2. compile": {"images_per_s": None, "accuracy": None},
+        "3. TTA": {"images_per_s": None, "accuracy": 0.6},
+    }
+    fig = plot_ladder(rungs)
+    speed_ax, accuracy_ax = fig.axes
+    assert [round(bar.get_width(), 6) for bar in speed_ax.patches] == [1.0, 4.0]
+    assert [round(bar.get_width(), 6) for bar in accuracy_ax.patches] == [50.0, 55.0, 60.0]
+    assert [t.get_text() for t in speed_ax.get_yticklabels()] == list(rungs)
+    texts = [t.get_text() for t in speed_ax.texts]
+    assert " 4.0x" in texts and texts.count("not measured") == 2
+    assert " 60.0%" in [t.get_text() for t in accuracy_ax.texts]
+    assert fig.get_size_inches()[0] <= MAX_WIDTH
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(("rungs", "match"), [
+    ({}, "non-empty mapping"),
+    ({"a": {"images_per_s": 1.0}}, "needs the keys"),
+    ({"a": {"images_per_s": None, "accuracy": 0.5}}, "first rung is the reference"),
+])
+def test_plot_ladder_explains_bad_input(rungs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_ladder(rungs)

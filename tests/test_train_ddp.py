@@ -60,7 +60,8 @@ def test_without_torchrun_it_says_how_to_start_it(monkeypatch):
         _script().main([])
 
 
-@pytest.mark.parametrize("bad", [["--epochs", "0"], ["--batch-size", "-4"], ["--lr", "0"], ["--width", "0"]])
+@pytest.mark.parametrize("bad", [["--epochs", "0"], ["--batch-size", "-4"], ["--lr", "0"], ["--width", "0"],
+                                 ["--train-images", "0"]])
 def test_bad_arguments_are_explained(bad, capsys):
     with pytest.raises(SystemExit):
         _script().parse_args(bad)

@@ -18,8 +18,10 @@ What each process does:
 - Only rank 0 prints and saves the checkpoint (``model.module.state_dict()``: the network without its DDP wrapper),
   and the others wait at a barrier, so no two processes write the same file.
 
-Several machines: start the same command on each, with ``--nnodes=M --node-rank=K`` and one agreed address instead of
-``--standalone``: ``torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d --rdzv-endpoint=HOST:29500 ...``.
+Several machines: start the same command on every machine, with the number of machines and one agreed meeting point
+(a host and port every machine can reach, and a job id) instead of ``--standalone``:
+``torchrun --nnodes=2 --nproc_per_node=8 --rdzv-id=job1 --rdzv-backend=c10d --rdzv-endpoint=HOST:29500 ...``.
+torchrun then numbers all 16 processes (ranks 0-15) and NCCL carries the all-reduce between the machines.
 
 With ``COURSE_SMOKE=1`` (or ``--smoke``) it trains a narrow network for one epoch on a small generated stand-in of
 CIFAR10 (not real results), which is how the course's tests run it.
@@ -55,16 +57,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=10, help="passes over the training set (default 10)")
     parser.add_argument("--batch-size", type=int, default=512, help="global batch, over all processes (default 512)")
-    parser.add_argument("--lr", type=float, default=0.2, help="peak learning rate of the one-cycle schedule (default 0.2)")
+    parser.add_argument("--lr", type=float, default=0.4, help="peak learning rate of the one-cycle schedule (default 0.4)")
     parser.add_argument("--width", type=int, default=32, help="SmallResNet's first width (default 32)")
     parser.add_argument("--checkpoint", type=Path, default=None,
                         help="where rank 0 saves the weights (default: <data folder>/checkpoints/small_resnet_ddp.pt)")
+    parser.add_argument("--train-images", type=int, default=None,
+                        help="train on the first N training images only (a quick try on a CPU); default: all")
     parser.add_argument("--smoke", action="store_true", help="a tiny run on generated data, as COURSE_SMOKE=1 does")
     parser.add_argument("--dump-weights", type=Path, default=None,
                         help="each rank saves its final weights here as rank<R>.pt (the tests compare them)")
     args = parser.parse_args(argv)
-    for name in ("epochs", "batch_size", "width"):
-        if getattr(args, name) < 1:
+    for name in ("epochs", "batch_size", "width", "train_images"):
+        if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be a positive int, got {getattr(args, name)}")
     if not args.lr > 0:
         parser.error(f"--lr must be positive, got {args.lr}")
@@ -106,6 +110,8 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
     if not lead:
         dist.barrier()
     train_set = CifarTensors.from_dataset(load_cifar10(train=True))
+    if args.train_images is not None and not smoke:
+        train_set = CifarTensors(train_set.images[:args.train_images], train_set.labels[:args.train_images])
     test_set = CifarTensors.from_dataset(load_cifar10(train=False))
     if lead:
         dist.barrier()
@@ -115,13 +121,17 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
     test_loader = DataLoader(test_set, batch_size=1000,
                              sampler=DistributedSampler(test_set, num_replicas=world, rank=rank, shuffle=False),
                              collate_fn=whole_batches)
+    if len(loader) == 0:
+        raise SystemExit(f"{len(train_set)} training images make no full batch of {per_process} per process: "
+                         "use more images or a smaller --batch-size")
 
     torch.manual_seed(0)
     model = SmallResNet(width=width).to(device, memory_format=torch.channels_last)
     model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=epochs * len(loader))
-    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+    scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=epochs * len(loader),
+                                                    pct_start=0.25)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.2)
     bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
     if lead:
         print(f"{world} processes ({'NCCL, GPUs' if dist.get_backend() == 'nccl' else 'gloo, CPUs'}); "
