@@ -23,8 +23,8 @@ CLASSES: tuple[str, ...] = ("plane", "car", "bird", "cat", "deer", "dog", "frog"
 MEAN: tuple[float, float, float] = (0.5, 0.5, 0.5)
 STD: tuple[float, float, float] = (0.5, 0.5, 0.5)
 FOLDER = "cifar10"
-SMOKE_TRAIN_SIZE = 1000
-SMOKE_TEST_SIZE = 250
+SMOKE_TRAIN_SIZE = 500
+SMOKE_TEST_SIZE = 200
 
 # torchvision's own names for the classes (its ``dataset.classes``), which the stand-in copies.
 _TORCHVISION_CLASSES = [

@@ -66,3 +66,17 @@ def test_bad_arguments_are_explained(bad, capsys):
     with pytest.raises(SystemExit):
         _script().parse_args(bad)
     assert "must be" in capsys.readouterr().err
+
+
+def test_notebook_07_quotes_the_script_as_it_is():
+    """The lines of train_ddp.py that notebook 07 shows in its section 10 are really in the script."""
+    import json
+
+    notebook = json.loads((ROOT / "notebooks" / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))
+    cells = ["".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "markdown"]
+    quoted = [c for c in cells if "The heart of the script" in c]
+    assert len(quoted) == 1, "notebook 07 no longer quotes the script under 'The heart of the script'"
+    block = quoted[0].split("```python\n", 1)[1].split("```", 1)[0]
+    script = SCRIPT.read_text(encoding="utf-8")
+    missing = [line.strip() for line in block.splitlines() if line.strip() and line.strip() not in script]
+    assert not missing, f"notebook 07 quotes lines that train_ddp.py does not have: {missing}"

@@ -30,6 +30,8 @@ CIFAR10 (not real results), which is how the course's tests run it.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import sys
 import time
@@ -106,13 +108,14 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
         raise SystemExit(f"--batch-size ({batch_size}) must be divisible by the number of processes ({world})")
     per_process = batch_size // world
 
-    # Rank 0 downloads (or finds) the data first; the others wait, then read the same files.
+    # Rank 0 downloads (or finds) the data first; the others wait, then read the same files (quietly: rank 0 speaks).
     if not lead:
         dist.barrier()
-    train_set = CifarTensors.from_dataset(load_cifar10(train=True))
+    with contextlib.redirect_stdout(sys.stdout if lead else io.StringIO()):
+        train_set = CifarTensors.from_dataset(load_cifar10(train=True))
+        test_set = CifarTensors.from_dataset(load_cifar10(train=False))
     if args.train_images is not None and not smoke:
         train_set = CifarTensors(train_set.images[:args.train_images], train_set.labels[:args.train_images])
-    test_set = CifarTensors.from_dataset(load_cifar10(train=False))
     if lead:
         dist.barrier()
 
