@@ -104,7 +104,7 @@ def bf16_reason(device: torch.device) -> str | None:
 
     On a CPU it is measured too: it is fast on CPUs with bf16 instructions (AVX-512 BF16, AMX) and slow elsewhere.
     """
-    if device.type == "cuda" and not torch.cuda.is_bf16_supported():
+    if device.type == "cuda" and not torch.cuda.is_bf16_supported(including_emulation=False):
         return f"{torch.cuda.get_device_name(device)} has no bf16 support"
     if device.type not in ("cuda", "cpu"):
         return f"bf16 autocast is measured on CUDA GPUs and CPUs only, not on {device.type}"

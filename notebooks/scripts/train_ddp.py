@@ -135,7 +135,7 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
     scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=epochs * len(loader),
                                                     pct_start=0.25)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.2)
-    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported()
+    bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)
     if lead:
         print(f"{world} processes ({'NCCL, GPUs' if dist.get_backend() == 'nccl' else 'gloo, CPUs'}); "
               f"batch {batch_size} = {world} × {per_process}; {len(loader)} steps per epoch; "
