@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from helpers.config import data_dir
+from helpers.i18n import _
 
 CHECKPOINT_FOLDER = "checkpoints"
 
@@ -40,23 +41,34 @@ def load_checkpoint(model: nn.Module, name: str | Path = "cifar_net.pth", map_lo
     path = checkpoint_path(name)
     if not path.is_file():
         raise FileNotFoundError(
-            f"no checkpoint at {path}; train the model and run save_checkpoint(model, {path.name!r}) first "
-            f"(checkpoints live in {data_dir(create=False) / CHECKPOINT_FOLDER})"
+            _(
+                "no checkpoint at {path}; train the model and run save_checkpoint(model, {name}) first "
+                "(checkpoints live in {folder})"
+            ).format(path=path, name=repr(path.name), folder=data_dir(create=False) / CHECKPOINT_FOLDER)
         )
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:  # pickle refusals and corrupt files alike
         raise ValueError(
-            f"{path} is not a weights-only checkpoint that torch.load(..., weights_only=True) can read "
-            f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}); save it with save_checkpoint"
+            _(
+                "{path} is not a weights-only checkpoint that torch.load(..., weights_only=True) can read "
+                "({error}); save it with save_checkpoint"
+            ).format(path=path, error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
         ) from None
     if not isinstance(state, dict):
-        raise ValueError(f"{path} should hold a state_dict (a dict of tensors), got {type(state).__name__}")
+        raise ValueError(
+            _("{path} should hold a state_dict (a dict of tensors), got {kind}").format(
+                path=path, kind=type(state).__name__
+            )
+        )
     try:
         model.load_state_dict(state)
     except RuntimeError as error:
         raise ValueError(
-            f"the checkpoint {path.name} does not fit this {type(model).__name__}: it was saved from a network "
-            f"with other layers or sizes (e.g. a wider one). Build the same architecture before loading.\n{error}"
+            _(
+                "the checkpoint {name} does not fit this {model}: it was saved from a network "
+                "with other layers or sizes (e.g. a wider one). Build the same architecture before loading."
+            ).format(name=path.name, model=type(model).__name__)
+            + f"\n{error}"
         ) from None
     return model

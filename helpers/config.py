@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from helpers.i18n import _
+
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 SMOKE_ENV = "COURSE_SMOKE"
 
@@ -30,8 +32,10 @@ def data_dir(create: bool = True) -> Path:
     path = Path(raw).expanduser() if raw else repo_root() / "data"
     if path.exists() and not path.is_dir():
         raise NotADirectoryError(
-            f"{DATA_DIR_ENV} must name a folder, but {str(path)!r} is a file; "
-            f"point {DATA_DIR_ENV} at a folder or unset it to use the default data/ folder"
+            _(
+                "{variable} must name a folder, but {path} is a file; "
+                "point {variable} at a folder or unset it to use the default data/ folder"
+            ).format(variable=DATA_DIR_ENV, path=repr(str(path)))
         )
     if create:
         path.mkdir(parents=True, exist_ok=True)
@@ -66,15 +70,18 @@ def smoke_mode() -> bool:
     if value in _FALSE:
         return False
     raise ValueError(
-        f"{SMOKE_ENV} must be 1/true/yes/on or 0/false/no/off (or unset), got {raw!r}; "
-        f"unset it for the full course, or set {SMOKE_ENV}=1 for the shrunken CI run"
+        _(
+            "{variable} must be 1/true/yes/on or 0/false/no/off (or unset), got {value}; "
+            "unset it for the full course, or set {variable}=1 for the shrunken CI run"
+        ).format(variable=SMOKE_ENV, value=repr(raw))
     )
 
 
 def announce_smoke(what: str) -> bool:
     """Print a visible banner saying what smoke mode changed; return whether smoke mode is on.
 
-    Prints nothing when smoke mode is off, so real runs stay clean.
+    Prints nothing when smoke mode is off, so real runs stay clean. ``what`` is looked up in the message
+    catalog too, so the notebooks' own descriptions (extracted from them) appear translated.
     """
     if not isinstance(what, str) or not what.strip():
         raise ValueError(
@@ -82,5 +89,9 @@ def announce_smoke(what: str) -> bool:
         )
     if not smoke_mode():
         return False
-    print(f"⚠️  SMOKE MODE ({SMOKE_ENV}=1): {what.strip()} — these are not real results.")
+    print(
+        _("⚠️  SMOKE MODE ({variable}=1): {what} — these are not real results.").format(
+            variable=SMOKE_ENV, what=_(what.strip())
+        )
+    )
     return True

@@ -18,6 +18,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from helpers.config import SMOKE_ENV, announce_smoke, data_dir, smoke_mode
+from helpers.i18n import _
 
 CLASSES: tuple[str, ...] = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 MEAN: tuple[float, float, float] = (0.5, 0.5, 0.5)
@@ -122,9 +123,10 @@ class GeneratedCIFAR10(Dataset):
 
     def __repr__(self) -> str:
         split = "Train" if self.train else "Test"
+        # The lines under the banner copy torchvision's own CIFAR10 repr, which stays in English.
         return (
-            f"GeneratedCIFAR10 — a generated stand-in, NOT the real CIFAR10 (smoke mode)\n"
-            f"    Number of datapoints: {len(self)}\n    Split: {split}\n    Transform: {self.transform}"
+            _("GeneratedCIFAR10 — a generated stand-in, NOT the real CIFAR10 (smoke mode)")
+            + f"\n    Number of datapoints: {len(self)}\n    Split: {split}\n    Transform: {self.transform}"
         )
 
 
@@ -137,17 +139,16 @@ def cifar10_root() -> Path:
 
 
 def _download_help(root: Path, url: str, filename: str, md5: str) -> str:
-    archive = root / filename
-    return (
+    return _(
         "What to do:\n"
-        f"  1. Check your internet connection (or proxy) and run the cell again; or\n"
-        f"  2. download {url} by hand (about 170 MB, MD5 {md5}) in a browser and put it at\n"
-        f"       {archive}\n"
-        f"     then run the cell again: torchvision finds it, checks its MD5 and unpacks it; or\n"
-        f"  3. to try the notebook without the real data, run  %env {SMOKE_ENV}=1  in a cell, then run this cell\n"
-        f"     again: it then uses a small generated stand-in (a check that the code runs, not real results).\n"
-        f"     Run  %env {SMOKE_ENV}=0  to go back to the real data; no restart is needed for either."
-    )
+        "  1. Check your internet connection (or proxy) and run the cell again; or\n"
+        "  2. download {url} by hand (about 170 MB, MD5 {md5}) in a browser and put it at\n"
+        "       {archive}\n"
+        "     then run the cell again: torchvision finds it, checks its MD5 and unpacks it; or\n"
+        "  3. to try the notebook without the real data, run  %env {variable}=1  in a cell, then run this cell\n"
+        "     again: it then uses a small generated stand-in (a check that the code runs, not real results).\n"
+        "     Run  %env {variable}=0  to go back to the real data; no restart is needed for either."
+    ).format(url=url, md5=md5, archive=root / filename, variable=SMOKE_ENV)
 
 
 def load_cifar10(
@@ -175,10 +176,17 @@ def load_cifar10(
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     if smoke_mode():
         dataset = GeneratedCIFAR10(train=train, transform=transform)
-        announce_smoke(
-            f"CIFAR10 {'train' if train else 'test'} split replaced by a generated stand-in "
-            f"of {len(dataset)} images (coloured stripes, one pattern per class)"
-        )
+        if train:
+            what = _(
+                "CIFAR10 train split replaced by a generated stand-in "
+                "of {count} images (coloured stripes, one pattern per class)"
+            )
+        else:
+            what = _(
+                "CIFAR10 test split replaced by a generated stand-in "
+                "of {count} images (coloured stripes, one pattern per class)"
+            )
+        announce_smoke(what.format(count=len(dataset)))
         return dataset
 
     from torchvision.datasets import CIFAR10
@@ -190,7 +198,9 @@ def load_cifar10(
     except RuntimeError:
         if not download:
             raise CIFAR10DownloadError(
-                f"CIFAR10 is not in {root / CIFAR10.base_folder} and download=False.\n{help_text}"
+                _("CIFAR10 is not in {folder} and download=False.").format(folder=root / CIFAR10.base_folder)
+                + "\n"
+                + help_text
             ) from None
     archive = root / CIFAR10.filename
     previous = socket.getdefaulttimeout()
@@ -199,16 +209,16 @@ def load_cifar10(
         return CIFAR10(str(root), train=train, transform=transform, download=True)
     except (urllib.error.URLError, OSError, RuntimeError) as error:
         reason = f"{type(error).__name__}: {getattr(error, 'reason', None) or error}"
+        lines = [_("Could not download CIFAR10 from {url} ({reason}).").format(url=CIFAR10.url, reason=reason)]
         if archive.is_file():
-            found = (
-                f"\nA file is already at {archive}, but its MD5 does not match {CIFAR10.tgz_md5} "
-                f"(an interrupted download?); delete it and try again."
+            lines.append(
+                _(
+                    "A file is already at {archive}, but its MD5 does not match {md5} "
+                    "(an interrupted download?); delete it and try again."
+                ).format(archive=archive, md5=CIFAR10.tgz_md5)
             )
-        else:
-            found = ""
-        raise CIFAR10DownloadError(
-            f"Could not download CIFAR10 from {CIFAR10.url} ({reason}).{found}\n{help_text}"
-        ) from None
+        lines.append(help_text)
+        raise CIFAR10DownloadError("\n".join(lines)) from None
     finally:
         socket.setdefaulttimeout(previous)
 

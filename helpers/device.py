@@ -6,6 +6,8 @@ import os
 
 import torch
 
+from helpers.i18n import _
+
 DEVICE_ENV = "COURSE_DEVICE"
 _KINDS = ("cuda", "mps", "cpu")
 
@@ -54,12 +56,16 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
         )
     if not _available(device.type):
         raise RuntimeError(
-            f"{source} asks for {device.type!r}, but this machine has no usable {device.type.upper()} device; "
-            f"use 'cpu', or leave it unset to pick the best available device"
+            _(
+                "{source} asks for {kind}, but this machine has no usable {name} device; "
+                "use 'cpu', or leave it unset to pick the best available device"
+            ).format(source=source, kind=repr(device.type), name=device.type.upper())
         )
     if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
         raise RuntimeError(
-            f"{source} asks for {str(device)!r}, but only {torch.cuda.device_count()} CUDA device(s) exist"
+            _("{source} asks for {device}, but only {count} CUDA device(s) exist").format(
+                source=source, device=repr(str(device)), count=torch.cuda.device_count()
+            )
         )
     return device
 
@@ -88,8 +94,10 @@ def describe_device(device: torch.device | str) -> str:
         props = torch.cuda.get_device_properties(index)
         return f"cuda:{index} — {props.name}, {props.total_memory / 2**30:.1f} GiB"
     if device.type == "mps":
-        return "mps — Apple silicon GPU (Metal Performance Shaders)"
+        return _("mps — Apple silicon GPU (Metal Performance Shaders)")
     if device.type == "cpu":
         threads = torch.get_num_threads()
-        return f"cpu — {threads} thread{'s' if threads != 1 else ''} (no GPU in use)"
+        if threads == 1:
+            return _("cpu — 1 thread (no GPU in use)")
+        return _("cpu — {threads} threads (no GPU in use)").format(threads=threads)
     raise ValueError(f"describe_device expects a cuda, mps or cpu device, got {str(device)!r}")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import platform
 import sys
+import unicodedata
 
 import torch
+
+from helpers.i18n import _
 
 EXPECTED_PYTHON = (3, 11)
 EXPECTED_TORCH = "2.14.1"
@@ -29,27 +32,38 @@ def environment_report(device: torch.device | None = None) -> list[tuple[str, st
     if not isinstance(device, torch.device):
         raise TypeError(f"device must be a torch.device or None, got {type(device).__name__}")
     py = sys.version_info[:2]
+    ok = _("ok")
     rows = [
         (
             "Python",
             platform.python_version(),
-            "ok" if py == EXPECTED_PYTHON else f"the course is tested on Python {EXPECTED_PYTHON[0]}.{EXPECTED_PYTHON[1]}",
+            ok
+            if py == EXPECTED_PYTHON
+            else _("the course is tested on Python {version}").format(
+                version=f"{EXPECTED_PYTHON[0]}.{EXPECTED_PYTHON[1]}"
+            ),
         ),
         (
             "torch",
             torch.__version__,
-            "ok" if _release(torch.__version__) == EXPECTED_TORCH else f"expected {EXPECTED_TORCH}: run `make lab` from the repo",
+            ok
+            if _release(torch.__version__) == EXPECTED_TORCH
+            else _("expected {version}: run `make lab` from the repo").format(version=EXPECTED_TORCH),
         ),
         (
             "torchvision",
             torchvision.__version__,
-            "ok"
+            ok
             if _release(torchvision.__version__) == EXPECTED_TORCHVISION
-            else f"expected {EXPECTED_TORCHVISION}: run `make lab` from the repo",
+            else _("expected {version}: run `make lab` from the repo").format(version=EXPECTED_TORCHVISION),
         ),
         # The most common setup problem is a notebook running on another Python than the course's: this says which.
-        ("kernel", display_path(sys.executable), "ok — the Python this notebook runs on"),
-        ("device", describe_device(device), "ok" if device.type != "cpu" else "ok — no GPU found; every notebook runs on the CPU"),
+        (_("kernel"), display_path(sys.executable), _("ok — the Python this notebook runs on")),
+        (
+            _("device"),
+            describe_device(device),
+            ok if device.type != "cpu" else _("ok — no GPU found; every notebook runs on the CPU"),
+        ),
     ]
     return rows
 
@@ -58,6 +72,18 @@ def format_report(rows: list[tuple[str, str, str]]) -> str:
     """Render report rows as an aligned text table."""
     if not rows or any(not (isinstance(r, tuple) and len(r) == 3) for r in rows):
         raise ValueError(f"rows must be a non-empty list of (item, value, verdict) tuples, got {rows!r}")
-    width = max(len(r[0]) for r in rows)
-    value_width = max(len(r[1]) for r in rows)
-    return "\n".join(f"{item:<{width}}  {value:<{value_width}}  {verdict}" for item, value, verdict in rows)
+    width = max(_width(r[0]) for r in rows)
+    value_width = max(_width(r[1]) for r in rows)
+    return "\n".join(
+        f"{_pad(item, width)}  {_pad(value, value_width)}  {verdict}" for item, value, verdict in rows
+    )
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad ``text`` with spaces to ``width`` columns (see ``_width``)."""
+    return text + " " * (width - _width(text))

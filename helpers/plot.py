@@ -19,6 +19,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.i18n import _
+
 MAX_WIDTH = 8.4  # inches: 840 px at the inline backend's 100 dpi, shown unscaled in JupyterLab
 
 
@@ -324,7 +326,7 @@ class LiveLossPlot:
         """Record one batch's loss; redraw when ``interval`` seconds have passed since the last drawing."""
         value = float(loss)
         if value != value:  # NaN
-            raise ValueError("loss is NaN: training diverged (try a smaller learning rate)")
+            raise ValueError(_("loss is NaN: training diverged (try a smaller learning rate)"))
         self.losses.append(value)
         if time.perf_counter() - self._last >= self.interval:
             self.draw()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
+
+from helpers.i18n import _
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,9 @@ def format_shape_table(rows: list[LayerShape], input_shape: tuple[int, ...] | No
         not isinstance(input_shape, (tuple, torch.Size)) or not all(isinstance(s, int) for s in input_shape)
     ):
         raise TypeError(f"input_shape must be a tuple of ints such as (1, 1, 32, 32), got {input_shape!r}")
-    table = [("layer", "type", "output shape", "params")]
+    table = [(_("layer"), _("type"), _("output shape"), _("params"))]
     if input_shape is not None:
-        table.append(("input", "", _format_shape(tuple(input_shape)), ""))
+        table.append((_("input"), "", _format_shape(tuple(input_shape)), ""))
     seen: set[str] = set()
     total = 0
     for row in rows:
@@ -85,17 +88,28 @@ def format_shape_table(rows: list[LayerShape], input_shape: tuple[int, ...] | No
         if row.name not in seen:
             seen.add(row.name)
             total += row.params
-    table.append(("total", "", "", f"{total:,}"))
-    widths = [max(len(line[i]) for line in table) for i in range(4)]
+    table.append((_("total"), "", "", f"{total:,}"))
+    widths = [max(_width(line[i]) for line in table) for i in range(4)]
 
     def render(line: tuple[str, str, str, str]) -> str:
         return "  ".join(
-            cell.rjust(width) if i == 3 else cell.ljust(width) for i, (cell, width) in enumerate(zip(line, widths))
+            _pad(cell, width, right=i == 3) for i, (cell, width) in enumerate(zip(line, widths))
         ).rstrip()
 
     rule = "-" * (sum(widths) + 6)
     lines = [render(table[0]), rule, *(render(line) for line in table[1:-1]), rule, render(table[-1])]
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font: Chinese characters (of translated headers) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad ``text`` with spaces to ``width`` columns, aligned left (or right)."""
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill
 
 
 def shape_table(model: nn.Module, example_input: torch.Tensor) -> str:

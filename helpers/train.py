@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from helpers.device import as_device
+from helpers.i18n import _
 from helpers.metrics import accuracy
 
 
@@ -55,13 +56,14 @@ def train_one_epoch(
     device: torch.device | str,
     progress: bool = True,
     on_batch: Callable[[float], None] | None = None,
-    desc: str = "train",
+    desc: str | None = None,
 ) -> dict[str, Any]:
     """Train ``model`` for one pass over ``loader``; return loss, accuracy, images, seconds and batch losses.
 
     Args:
         progress: show a ``tqdm.auto`` progress bar.
         on_batch: called with each batch's loss (e.g. ``LiveLossPlot.add``).
+        desc: the progress bar's label; None shows "train" (in the helpers' language).
     """
     device = _check_common(model, loader, device)
     if not isinstance(optimizer, torch.optim.Optimizer):
@@ -73,7 +75,7 @@ def train_one_epoch(
     total_loss, correct, seen = 0.0, 0, 0
     synchronize(device)
     start = time.perf_counter()
-    bar = _progress(loader, progress, desc)
+    bar = _progress(loader, progress, _("train") if desc is None else desc)
     for batch in bar:
         inputs, labels = _batch(batch, "train_one_epoch")
         inputs, labels = inputs.to(device), labels.to(device)
@@ -125,7 +127,7 @@ def evaluate(
     synchronize(device)
     start = time.perf_counter()
     with torch.inference_mode():
-        for batch in _progress(loader, progress, "evaluate"):
+        for batch in _progress(loader, progress, _("evaluate")):
             inputs, labels = _batch(batch, "evaluate")
             inputs, labels = inputs.to(device), labels.to(device)
             outputs = model(inputs)
@@ -180,19 +182,31 @@ def fit(
     for epoch in range(1, epochs + 1):
         result = train_one_epoch(
             model, train_loader, loss_fn, optimizer, device,
-            progress=progress, on_batch=plot.add if plot else None, desc=f"epoch {epoch}/{epochs}",
+            progress=progress, on_batch=plot.add if plot else None, desc=_("epoch {epoch}/{epochs}").format(epoch=epoch, epochs=epochs),
         )
         history["train_loss"].append(result["loss"])
         history["train_accuracy"].append(result["accuracy"])
         history["epoch_seconds"].append(result["seconds"])
         history["batch_losses"].extend(result["batch_losses"])
-        line = f"epoch {epoch}: train loss {result['loss']:.3f}, train accuracy {result['accuracy']:.1%}"
+        numbers = dict(
+            epoch=epoch,
+            loss=f"{result['loss']:.3f}",
+            accuracy=f"{result['accuracy']:.1%}",
+            seconds=f"{result['seconds']:.1f}",
+            speed=f"{result['images'] / result['seconds']:,.0f}",
+        )
         if test_loader is not None:
             test = evaluate(model, test_loader, device, loss_fn)
             history["test_loss"].append(test["loss"])
             history["test_accuracy"].append(test["accuracy"])
-            line += f", test accuracy {test['accuracy']:.1%}"
-        line += f" ({result['seconds']:.1f} s, {result['images'] / result['seconds']:,.0f} images/s)"
+            line = _(
+                "epoch {epoch}: train loss {loss}, train accuracy {accuracy}, test accuracy {test_accuracy} "
+                "({seconds} s, {speed} images/s)"
+            ).format(test_accuracy=f"{test['accuracy']:.1%}", **numbers)
+        else:
+            line = _("epoch {epoch}: train loss {loss}, train accuracy {accuracy} ({seconds} s, {speed} images/s)").format(
+                **numbers
+            )
         if verbose:
             print(line)
     if plot is not None:
