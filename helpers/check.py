@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterable
 
 import torch
 
+from helpers.i18n import _
+
 Checker = Callable[[Any], "str | None"]
 
 _ID_PATTERN = re.compile(r"^\d\d\.\d+$")
@@ -29,7 +31,7 @@ _REGISTRY: dict[str, Checker] = {}
 
 
 class Status(Enum):
-    """How an answer fared."""
+    """How an answer fared (the values are the English words; :meth:`Result.line` shows them translated)."""
 
     CORRECT = "correct"
     NOT_YET = "not yet"
@@ -54,9 +56,12 @@ class Result:
         return self.status is Status.CORRECT
 
     def line(self) -> str:
-        """The one line a learner sees."""
+        """The one line a learner sees, in the current language."""
         icon = {Status.CORRECT: "✅", Status.NOT_YET: "❌", Status.NOT_ATTEMPTED: "⬜"}[self.status]
-        return f"{icon} Exercise {self.exercise_id}: {self.status.value} — {self.message}"
+        word = {Status.CORRECT: _("correct"), Status.NOT_YET: _("not yet"), Status.NOT_ATTEMPTED: _("not attempted")}
+        return _("{icon} Exercise {exercise_id}: {status} — {message}").format(
+            icon=icon, exercise_id=self.exercise_id, status=word[self.status], message=self.message
+        )
 
 
 def _validate_id(exercise_id: object) -> str:
@@ -106,7 +111,9 @@ def evaluate(exercise_id: str, answer: Any) -> Result:
             f"no checker is registered for exercise {exercise_id!r}; known: {', '.join(sorted(_REGISTRY)) or 'none'}"
         )
     if answer is Ellipsis:
-        return Result(exercise_id, Status.NOT_ATTEMPTED, "replace the `...` with your answer and run the cell again.")
+        return Result(
+            exercise_id, Status.NOT_ATTEMPTED, _("replace the `...` with your answer and run the cell again.")
+        )
     try:
         note = _REGISTRY[exercise_id](answer)
     except NotYet as wrong:
@@ -115,9 +122,11 @@ def evaluate(exercise_id: str, answer: Any) -> Result:
         return Result(
             exercise_id,
             Status.NOT_YET,
-            f"checking your answer raised {type(error).__name__}: {error}",
+            _("checking your answer raised {error_type}: {error}").format(
+                error_type=type(error).__name__, error=error
+            ),
         )
-    return Result(exercise_id, Status.CORRECT, note or "well done!")
+    return Result(exercise_id, Status.CORRECT, note or _("well done!"))
 
 
 def check(exercise_id: str, answer: Any) -> None:
@@ -129,14 +138,17 @@ def check(exercise_id: str, answer: Any) -> None:
 
 
 def a_type(value_or_type: Any) -> str:
-    """The type's name with its article, for hints: 'an int', 'a Tensor', 'a list'."""
+    """The type's name with its article, for hints: 'an int', 'a Tensor', 'a list' (in Chinese: the name)."""
     name = value_or_type.__name__ if isinstance(value_or_type, type) else type(value_or_type).__name__
-    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+    if name[:1].lower() in "aeiou":
+        return _("an {type_name}").format(type_name=name)
+    return _("a {type_name}").format(type_name=name)
 
 
-def expect_type(value: Any, types: type | tuple[type, ...], what: str = "your answer") -> None:
+def expect_type(value: Any, types: type | tuple[type, ...], what: str | None = None) -> None:
     """Raise NotYet unless ``value`` is an instance of ``types``.
 
+    ``what`` names the value in the hint, already translated (default: "your answer").
     Where ``int`` is expected, any integral number is accepted (``numpy.int64``, ...), but not a bool.
     """
     wanted = types if isinstance(types, tuple) else (types,)
@@ -147,40 +159,69 @@ def expect_type(value: Any, types: type | tuple[type, ...], what: str = "your an
     else:
         ok = isinstance(value, wanted)
     if not ok:
-        names = " or ".join(a_type(t) for t in wanted)
-        raise NotYet(f"{what} should be {names}, but it is {a_type(value)}.")
+        names = a_type(wanted[0])
+        for other in wanted[1:]:
+            names = _("{first} or {second}").format(first=names, second=a_type(other))
+        raise NotYet(
+            _("{what} should be {types}, but it is {actual}.").format(
+                what=_("your answer") if what is None else what, types=names, actual=a_type(value)
+            )
+        )
 
 
-def expect_equal(value: Any, expected: Any, what: str = "your answer", hint: str = "") -> None:
-    """Raise NotYet unless ``value == expected``."""
+def expect_equal(value: Any, expected: Any, what: str | None = None, hint: str = "") -> None:
+    """Raise NotYet unless ``value == expected``; ``what`` and ``hint`` come already translated."""
     if value != expected:
-        raise NotYet(f"{what} is {value!r}, not what was asked.{' ' + hint if hint else ''}")
+        values = {"what": _("your answer") if what is None else what, "value": repr(value), "hint": hint}
+        if hint:
+            raise NotYet(_("{what} is {value}, not what was asked. {hint}").format(**values))
+        raise NotYet(_("{what} is {value}, not what was asked.").format(**values))
 
 
 def expect_tensor(
     value: Any,
     expected: torch.Tensor,
-    what: str = "your answer",
+    what: str | None = None,
     *,
     hint: str = "",
     check_dtype: bool = True,
     atol: float = 1e-5,
     rtol: float = 1e-4,
 ) -> None:
-    """Raise NotYet unless ``value`` is a tensor with ``expected``'s shape, dtype and values."""
-    suffix = f" Hint: {hint}" if hint else ""
+    """Raise NotYet unless ``value`` is a tensor with ``expected``'s shape, dtype and values.
+
+    ``what`` names the value in the hint and ``hint`` is added to a wrong shape, dtype or value; both come already
+    translated (``what`` defaults to "your answer").
+    """
+    what = _("your answer") if what is None else what
     expect_type(value, torch.Tensor, what)
     if tuple(value.shape) != tuple(expected.shape):
-        raise NotYet(f"{what} has shape {tuple(value.shape)}, expected {tuple(expected.shape)}.{suffix}")
+        shapes = {"what": what, "shape": tuple(value.shape), "expected": tuple(expected.shape), "hint": hint}
+        if hint:
+            raise NotYet(_("{what} has shape {shape}, expected {expected}. Hint: {hint}").format(**shapes))
+        raise NotYet(_("{what} has shape {shape}, expected {expected}.").format(**shapes))
     if check_dtype and value.dtype != expected.dtype:
-        raise NotYet(f"{what} has dtype {value.dtype}, expected {expected.dtype}.{suffix}")
+        dtypes = {"what": what, "dtype": value.dtype, "expected": expected.dtype, "hint": hint}
+        if hint:
+            raise NotYet(_("{what} has dtype {dtype}, expected {expected}. Hint: {hint}").format(**dtypes))
+        raise NotYet(_("{what} has dtype {dtype}, expected {expected}.").format(**dtypes))
     got = value.detach().cpu()
     want = expected.detach().cpu()
     if got.dtype != want.dtype:
         got, want = got.double(), want.double()
     if not torch.allclose(got, want, atol=atol, rtol=rtol, equal_nan=True):
         worst = (got.double() - want.double()).abs().max().item()
-        raise NotYet(f"{what} has the right shape but different values (largest difference {worst:.3g}).{suffix}")
+        values = {"what": what, "difference": f"{worst:.3g}", "hint": hint}
+        if hint:
+            raise NotYet(
+                _(
+                    "{what} has the right shape but different values (largest difference {difference}). "
+                    "Hint: {hint}"
+                ).format(**values)
+            )
+        raise NotYet(
+            _("{what} has the right shape but different values (largest difference {difference}).").format(**values)
+        )
 
 
 def expect_all(conditions: Iterable[tuple[bool, str]]) -> None:

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from helpers.check import NotYet, a_type, exercise, expect_equal, expect_tensor, expect_type
+from helpers.i18n import _
 from helpers.models import LeNet
 
 LENET_PARAMS = 61_706
@@ -22,20 +23,26 @@ def count_parameters(answer: Any) -> None:
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
-        raise NotYet(f"your count should be a whole number (an int), but it is {a_type(answer)}.")
+        raise NotYet(
+            _("your count should be a whole number (an int), but it is {kind}.").format(kind=a_type(answer))
+        )
     answer = int(answer)
     if answer == 10:
-        raise NotYet("10 is the number of parameter tensors; count the numbers inside them with p.numel().")
+        raise NotYet(_("10 is the number of parameter tensors; count the numbers inside them with p.numel()."))
     if answer == 5:
-        raise NotYet("5 is the number of layers; each has a weight and a bias tensor, and each tensor holds many numbers.")
-    expect_equal(answer, LENET_PARAMS, "your count", "Add up p.numel() for every p in net.parameters().")
+        raise NotYet(
+            _("5 is the number of layers; each has a weight and a bias tensor, and each tensor holds many numbers.")
+        )
+    expect_equal(answer, LENET_PARAMS, _("your count"), _("Add up p.numel() for every p in net.parameters()."))
 
 
 @exercise("03.2")
 def flat_features(answer: Any) -> None:
     """A function returning the number of features per sample (everything but the batch dimension)."""
     if not callable(answer):
-        raise NotYet(f"the answer should be a function taking a tensor, but it is {a_type(answer)}.")
+        raise NotYet(
+            _("the answer should be a function taking a tensor, but it is {kind}.").format(kind=a_type(answer))
+        )
     cases = [(2, 16, 5, 5), (1, 16, 5, 5), (3, 7), (4, 2, 3, 4, 5)]
     for shape in cases:
         x = torch.zeros(shape)
@@ -46,8 +53,17 @@ def flat_features(answer: Any) -> None:
         if got == want:
             continue
         if got == math.prod(shape):
-            raise NotYet(f"for a tensor of shape {shape} you returned {got}, which counts the batch dimension too; skip x.size()[0].")
-        raise NotYet(f"for a tensor of shape {shape} you returned {got!r}, expected {want}.")
+            raise NotYet(
+                _(
+                    "for a tensor of shape {shape} you returned {got}, which counts the batch dimension too; "
+                    "skip x.size()[0]."
+                ).format(shape=shape, got=got)
+            )
+        raise NotYet(
+            _("for a tensor of shape {shape} you returned {got}, expected {want}.").format(
+                shape=shape, got=repr(got), want=want
+            )
+        )
 
 
 @exercise("03.3")
@@ -56,14 +72,16 @@ def add_batch_dimension(answer: Any) -> None:
     image = torch.arange(3 * 32 * 32, dtype=torch.float32).view(3, 32, 32) / 3072
     if isinstance(answer, torch.Tensor) and tuple(answer.shape) == (3, 1, 32, 32):
         raise NotYet(
-            "your batch has shape (3, 1, 32, 32): a network reads that as 3 images of 1 channel each. "
-            "The batch dimension goes in front of the channels."
+            _(
+                "your batch has shape (3, 1, 32, 32): a network reads that as 3 images of 1 channel each. "
+                "The batch dimension goes in front of the channels."
+            )
         )
     expect_tensor(
         answer,
         image.unsqueeze(0),
-        "your batch",
-        hint="the network reads (batch, channels, height, width); add a new dimension of size 1 in front.",
+        _("your batch"),
+        hint=_("the network reads (batch, channels, height, width); add a new dimension of size 1 in front."),
     )
 
 
@@ -77,26 +95,39 @@ def _lenet_3x3() -> nn.Module:
     return reference.to_empty(device="cpu")
 
 
+def _fc1_features(in_features: int) -> str:
+    """The hint for an fc1 that takes the wrong number of features."""
+    return _(
+        "fc1 takes {features} features. "
+        "Trace the sizes: 32 → conv 3×3 → 30 → pool → 15 → conv 3×3 → 13 → pool → 6."
+    ).format(features=in_features)
+
+
 @exercise("03.4")
 def lenet_3x3(answer: Any) -> str:
     """The seed-004 variant: LeNet with 3×3 convolutions, so fc1 takes 16·6·6 = 576 features.
 
     The learner's weights are loaded into a reference network; both must give the same outputs.
     """
-    expect_type(answer, nn.Module, "your network")
+    expect_type(answer, nn.Module, _("your network"))
     for name in ("conv1", "conv2", "fc1", "fc2", "fc3"):
         if not hasattr(answer, name):
-            raise NotYet(f"your network has no layer called {name!r}; keep the seeds' layer names.")
+            raise NotYet(
+                _("your network has no layer called {name}; keep the seeds' layer names.").format(name=repr(name))
+            )
     conv1, conv2, fc1 = answer.conv1, answer.conv2, answer.fc1
     for name, layer, kind in (("conv1", conv1, nn.Conv2d), ("conv2", conv2, nn.Conv2d), ("fc1", fc1, nn.Linear)):
         expect_type(layer, kind, name)
     if conv1.kernel_size != (3, 3) or conv2.kernel_size != (3, 3):
-        raise NotYet(f"the kernels are {conv1.kernel_size} and {conv2.kernel_size}; both convolutions should use 3×3.")
+        raise NotYet(
+            _("the kernels are {first} and {second}; both convolutions should use 3×3.").format(
+                first=conv1.kernel_size, second=conv2.kernel_size
+            )
+        )
     if (conv1.in_channels, conv1.out_channels, conv2.in_channels, conv2.out_channels) != (1, 6, 6, 16):
-        raise NotYet("keep the channels of the seeds: conv1 goes 1 → 6, conv2 goes 6 → 16.")
-    trace = "Trace the sizes: 32 → conv 3×3 → 30 → pool → 15 → conv 3×3 → 13 → pool → 6."
+        raise NotYet(_("keep the channels of the seeds: conv1 goes 1 → 6, conv2 goes 6 → 16."))
     if not isinstance(fc1, nn.modules.lazy.LazyModuleMixin) and fc1.in_features != 576:
-        raise NotYet(f"fc1 takes {fc1.in_features} features. {trace}")
+        raise NotYet(_fc1_features(fc1.in_features))
     try:
         net = copy.deepcopy(answer)  # a dummy forward materialises lazy layers; keep the learner's own untouched
     except Exception:
@@ -105,31 +136,44 @@ def lenet_3x3(answer: Any) -> str:
         with torch.no_grad():
             out = net(torch.zeros(2, 1, 32, 32))
     except Exception as error:
-        raise NotYet(f"a batch of shape (2, 1, 32, 32) made your network raise {type(error).__name__}: {error}") from None
-    expect_type(out, torch.Tensor, "your network's output")
+        raise NotYet(
+            _("a batch of shape (2, 1, 32, 32) made your network raise {error_type}: {error}").format(
+                error_type=type(error).__name__, error=error
+            )
+        ) from None
+    expect_type(out, torch.Tensor, _("your network's output"))
     if tuple(out.shape) != (2, 10):
-        raise NotYet(f"a batch of 2 images gave an output of shape {tuple(out.shape)}, expected (2, 10).")
+        raise NotYet(
+            _("a batch of 2 images gave an output of shape {shape}, expected (2, 10).").format(shape=tuple(out.shape))
+        )
     if net.fc1.in_features != 576:
-        raise NotYet(f"fc1 takes {net.fc1.in_features} features. {trace}")
+        raise NotYet(_fc1_features(net.fc1.in_features))
     reference = _lenet_3x3()
     try:
         reference.load_state_dict(net.state_dict())
     except RuntimeError:
         names = sorted(net.state_dict())
         raise NotYet(
-            f"your network holds the parameters {names}; keep exactly the seeds' five layers "
-            "(conv1, conv2, fc1, fc2, fc3) with their shapes, and nothing else that learns."
+            _(
+                "your network holds the parameters {names}; keep exactly the seeds' five layers "
+                "(conv1, conv2, fc1, fc2, fc3) with their shapes, and nothing else that learns."
+            ).format(names=names)
         ) from None
     inputs = torch.randn(4, 1, 32, 32, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         got, want = net(inputs), reference(inputs)
     if not torch.allclose(got, want, atol=1e-5, rtol=1e-4):
         raise NotYet(
-            "with the same weights, your network's outputs differ from LeNet's with 3×3 kernels. Does forward use "
-            "every layer in order, with ReLU after conv1, conv2, fc1 and fc2, and a 2×2 max-pool after each convolution?"
+            _(
+                "with the same weights, your network's outputs differ from LeNet's with 3×3 kernels. Does forward use "
+                "every layer in order, with ReLU after conv1, conv2, fc1 and fc2, "
+                "and a 2×2 max-pool after each convolution?"
+            )
         )
     total = sum(p.numel() for p in net.parameters())
-    return f"well done! It has {total:,} parameters, against {LENET_PARAMS:,} for the 5×5 version."
+    return _("well done! It has {total} parameters, against {lenet} for the 5×5 version.").format(
+        total=f"{total:,}", lenet=f"{LENET_PARAMS:,}"
+    )
 
 
 @exercise("03.5")
@@ -142,12 +186,20 @@ def named_shapes(answer: Any) -> None:
         "fc2.weight": (84, 120), "fc2.bias": (84,),
         "fc3.weight": (10, 84), "fc3.bias": (10,),
     }
-    expect_type(answer, dict, "your answer")
+    expect_type(answer, dict)
     if set(answer) != set(expected):
-        raise NotYet(f"the keys should be the names from net.named_parameters(), like 'conv1.weight'; got {sorted(answer)[:4]}…")
+        raise NotYet(
+            _("the keys should be the names from net.named_parameters(), like 'conv1.weight'; got {keys}…").format(
+                keys=sorted(answer)[:4]
+            )
+        )
     for name, shape in expected.items():
         got = answer[name]
         if isinstance(got, torch.Size):
             got = tuple(got)
         if got != shape:
-            raise NotYet(f"{name} maps to {answer[name]!r}; use tuple(p.shape) to get {shape}.")
+            raise NotYet(
+                _("{name} maps to {value}; use tuple(p.shape) to get {shape}.").format(
+                    name=name, value=repr(answer[name]), shape=shape
+                )
+            )
