@@ -15,16 +15,25 @@ from torch import nn
 from torch.utils.data.distributed import DistributedSampler
 
 from helpers.check import NotYet, a_type, exercise, expect_type
+from helpers.i18n import _
 
 
 def _expect_function(answer: Any, signature: str, n_args: int) -> None:
     """Raise NotYet unless ``answer`` is a function that can be called with ``n_args`` arguments."""
     if not callable(answer) or isinstance(answer, (nn.Module, type)):
-        raise NotYet(f"answer should be a function like `def {signature}: ...`, but it is {a_type(answer)}.")
+        raise NotYet(
+            _("answer should be a function like `def {signature}: ...`, but it is {kind}.").format(
+                signature=signature, kind=a_type(answer)
+            )
+        )
     try:
         inspect.signature(answer).bind(*range(n_args))
     except TypeError:
-        raise NotYet(f"your function should take {n_args} arguments, like `def {signature}: ...`.") from None
+        raise NotYet(
+            _("your function should take {n_args} arguments, like `def {signature}: ...`.").format(
+                n_args=n_args, signature=signature
+            )
+        ) from None
     except ValueError:  # no signature to inspect (a builtin): let the call tell
         pass
 
@@ -40,7 +49,10 @@ def _call(function: Callable, *args: Any, call: str, known: Sequence[tuple[str, 
             if words in str(error):
                 raise NotYet(hint) from None
         raise NotYet(
-            f"{call} raised {type(error).__name__}: {error}. Try your function on a small batch in a cell of its own to see where."
+            _(
+                "{call} raised {error_type}: {error}. "
+                "Try your function on a small batch in a cell of its own to see where."
+            ).format(call=call, error_type=type(error).__name__, error=error)
         ) from None
 
 
@@ -49,7 +61,7 @@ def _call(function: Callable, *args: Any, call: str, known: Sequence[tuple[str, 
 
 def _crop_offsets(crops: torch.Tensor, images: torch.Tensor, padding: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(top, left) of each crop's window in its own padded image (reflect, zero or edge padding); -1 where none fits."""
-    n, _, height, width = images.shape
+    n, _channels, height, width = images.shape
     top = torch.full((n,), -1)
     left = torch.full((n,), -1)
     for mode in ("reflect", "constant", "replicate"):
@@ -64,12 +76,6 @@ def _crop_offsets(crops: torch.Tensor, images: torch.Tensor, padding: int) -> tu
     return top, left
 
 
-_OFFSETS_ON_THE_IMAGES_DEVICE = (
-    "make the random offsets on the images' own device: torch.randint(..., device=images.device) "
-    "(the check passes a batch that sits on the CPU)."
-)
-
-
 def _check_crops(answer: Callable, padding: int) -> None:
     n, channels, height, width = 128, 3, 32, 32
     images = torch.rand(n, channels, height, width, generator=torch.Generator().manual_seed(7))
@@ -78,56 +84,97 @@ def _check_crops(answer: Callable, padding: int) -> None:
         torch.manual_seed(0)  # the same draws every time the check runs
         crops = _call(
             answer, images, padding,
-            call=f"random_crop(images, {padding}) on a batch of shape {tuple(images.shape)}",
-            known=[("device", _OFFSETS_ON_THE_IMAGES_DEVICE)],
+            call=_("random_crop(images, {padding}) on a batch of shape {shape}").format(
+                padding=padding, shape=tuple(images.shape)
+            ),
+            known=[
+                (
+                    "device",
+                    _(
+                        "make the random offsets on the images' own device: torch.randint(..., device=images.device) "
+                        "(the check passes a batch that sits on the CPU)."
+                    ),
+                )
+            ],
         )
     if not torch.equal(images, original):
-        raise NotYet("your function changed the images it was given; pad and crop into new tensors and leave the input as it is.")
-    expect_type(crops, torch.Tensor, "what random_crop returns")
+        raise NotYet(
+            _("your function changed the images it was given; pad and crop into new tensors and leave the input as it is.")
+        )
+    expect_type(crops, torch.Tensor, _("what random_crop returns"))
     span = height + 2 * padding
     if tuple(crops.shape) == (n, channels, span, span):
-        raise NotYet(f"you return the padded images ({span}×{span}); cut a {height}×{width} window out of each.")
+        raise NotYet(
+            _("you return the padded images ({span}×{span}); cut a {height}×{width} window out of each.").format(
+                span=span, height=height, width=width
+            )
+        )
     if crops.dim() == 5 and crops.shape[2] == n:
         raise NotYet(
-            "your crops have an extra batch dimension: index the batch too, so that image k takes its own top[k] "
-            "and left[k], e.g. windows[torch.arange(n), :, top, left]."
+            _(
+                "your crops have an extra batch dimension: index the batch too, so that image k takes its own top[k] "
+                "and left[k], e.g. windows[torch.arange(n), :, top, left]."
+            )
         )
     if crops.shape != images.shape:
-        raise NotYet(f"the crops have shape {tuple(crops.shape)}; they should keep the images' shape, {tuple(images.shape)}.")
+        raise NotYet(
+            _("the crops have shape {shape}; they should keep the images' shape, {expected}.").format(
+                shape=tuple(crops.shape), expected=tuple(images.shape)
+            )
+        )
     if crops.dtype != images.dtype or crops.device != images.device:
-        raise NotYet(f"the crops are {crops.dtype} on {crops.device}; keep the images' dtype and device ({images.dtype} on {images.device}).")
+        raise NotYet(
+            _(
+                "the crops are {dtype} on {device}; keep the images' dtype and device ({expected_dtype} on {expected_device})."
+            ).format(dtype=crops.dtype, device=crops.device, expected_dtype=images.dtype, expected_device=images.device)
+        )
     top, left = _crop_offsets(crops.detach(), original, padding)
     if (top < 0).any():
         mirrored = torch.nonzero(top < 0).flatten()
-        flipped_top, _ = _crop_offsets(crops.detach()[mirrored].flip(3), original[mirrored], padding)
+        flipped_top, _flipped_left = _crop_offsets(crops.detach()[mirrored].flip(3), original[mirrored], padding)
         if (flipped_top >= 0).all():
-            raise NotYet("some crops come out mirrored: this function only crops (flipping is a step of its own).")
+            raise NotYet(_("some crops come out mirrored: this function only crops (flipping is a step of its own)."))
         k = int(mirrored[0])
         raise NotYet(
-            f"crop {k} is not a {height}×{width} window of its own padded image: cut every image out of its own padded "
-            f"version, rows top … top+{height - 1} and columns left … left+{width - 1}."
+            _(
+                "crop {k} is not a {height}×{width} window of its own padded image: cut every image out of its own padded "
+                "version, rows top … top+{last_row} and columns left … left+{last_column}."
+            ).format(k=k, height=height, width=width, last_row=height - 1, last_column=width - 1)
         )
     if top.unique().numel() == 1 and left.unique().numel() == 1:
         raise NotYet(
-            f"every image was cropped at the same offset (top={int(top[0])}, left={int(left[0])}): draw one offset per "
-            "image, e.g. torch.randint(0, 2*padding + 1, (n,))."
+            _(
+                "every image was cropped at the same offset (top={top}, left={left}): draw one offset per "
+                "image, e.g. torch.randint(0, 2*padding + 1, (n,))."
+            ).format(top=int(top[0]), left=int(left[0]))
         )
     for name, values in (("top", top), ("left", left)):
         if values.unique().numel() == 1:
-            raise NotYet(f"the {name} offset is the same for every image: draw top and left per image, each with its own torch.randint.")
+            raise NotYet(
+                _(
+                    "the {name} offset is the same for every image: draw top and left per image, "
+                    "each with its own torch.randint."
+                ).format(name=name)
+            )
     if torch.equal(top, left):
-        raise NotYet("top and left are equal for every image, so the crops only slide along the diagonal: draw them separately.")
+        raise NotYet(
+            _("top and left are equal for every image, so the crops only slide along the diagonal: draw them separately.")
+        )
     for name, values in (("top", top), ("left", left)):
         seen = sorted(set(values.tolist()))
         if seen == list(range(2 * padding)):
             raise NotYet(
-                f"with padding={padding} the offsets never reach {2 * padding}: torch.randint's high end is exclusive, so "
-                "torch.randint(0, 2*padding + 1, ...) draws 0 … 2*padding."
+                _(
+                    "with padding={padding} the offsets never reach {high}: torch.randint's high end is exclusive, so "
+                    "torch.randint(0, 2*padding + 1, ...) draws 0 … 2*padding."
+                ).format(padding=padding, high=2 * padding)
             )
         if seen != list(range(2 * padding + 1)):
             raise NotYet(
-                f"with padding={padding} the {name} offsets of {n} images took only the values {seen}; each should be drawn "
-                f"at random from 0 … {2 * padding} (2*padding + 1 choices)."
+                _(
+                    "with padding={padding} the {name} offsets of {n} images took only the values {seen}; each should be "
+                    "drawn at random from 0 … {high} (2*padding + 1 choices)."
+                ).format(padding=padding, name=name, n=n, seen=seen, high=2 * padding)
             )
 
 
@@ -137,7 +184,7 @@ def per_image_random_crop(answer: Any) -> str:
     _expect_function(answer, "random_crop(images, padding=4)", 2)
     for padding in (4, 2):
         _check_crops(answer, padding)
-    return "every image got its own shift, anywhere in 0 … 2·padding."
+    return _("every image got its own shift, anywhere in 0 … 2·padding.")
 
 
 # ---- 07.2 · Evaluate with BatchNorm in eval mode -----------------------------------------
@@ -152,7 +199,7 @@ def _batchnorm_model_and_batch() -> tuple[nn.Sequential, torch.Tensor]:
             nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10),
         )
         with torch.no_grad():
-            for _ in range(10):  # "training" batches: shifted and spread out
+            for _batch in range(10):  # "training" batches: shifted and spread out
                 model(torch.randn(16, 3, 8, 8) * 2 + 1)
         images = torch.randn(16, 3, 8, 8) * 0.5 - 1
     return model, images
@@ -186,41 +233,56 @@ def _check_predict(answer: Callable, was_training: bool) -> None:
         handle.remove()
         torch.set_grad_enabled(grad_before)
     if not seen:
-        raise NotYet("your function never ran the model: compute the scores with model(images) inside it.")
-    if any(training for training, _ in seen) or not torch.equal(batchnorm.num_batches_tracked, tracked):
+        raise NotYet(_("your function never ran the model: compute the scores with model(images) inside it."))
+    if any(training for training, _grad in seen) or not torch.equal(batchnorm.num_batches_tracked, tracked):
         raise NotYet(
-            "BatchNorm normalized with this batch's own statistics and updated its running statistics: call model.eval() "
-            "before the forward pass, so it uses the running statistics it learned in training."
+            _(
+                "BatchNorm normalized with this batch's own statistics and updated its running statistics: call model.eval() "
+                "before the forward pass, so it uses the running statistics it learned in training."
+            )
         )
-    if any(grad for _, grad in seen):
-        raise NotYet("the forward pass recorded an autograd graph nobody needs: run it inside `with torch.no_grad():`.")
+    if any(grad for _training, grad in seen):
+        raise NotYet(_("the forward pass recorded an autograd graph nobody needs: run it inside `with torch.no_grad():`."))
     if grad_after != grad_before:
         raise NotYet(
-            "gradients are still switched off after your function returns: use `with torch.no_grad():`, which switches "
-            "them back on at the end of the block, rather than torch.set_grad_enabled(False)."
+            _(
+                "gradients are still switched off after your function returns: use `with torch.no_grad():`, which switches "
+                "them back on at the end of the block, rather than torch.set_grad_enabled(False)."
+            )
         )
-    expect_type(result, torch.Tensor, "what predict returns")
+    expect_type(result, torch.Tensor, _("what predict returns"))
     n = images.shape[0]
     if tuple(result.shape) == (n, 10):
-        raise NotYet("you return the class scores, shape (N, 10); return the predicted classes: scores.argmax(dim=1).")
+        raise NotYet(_("you return the class scores, shape (N, 10); return the predicted classes: scores.argmax(dim=1)."))
     if tuple(result.shape) != (n,) or result.dtype != torch.int64:
         raise NotYet(
-            f"predict returned a {result.dtype} tensor of shape {tuple(result.shape)}; return one class per image, "
-            f"int64 of shape ({n},), as scores.argmax(dim=1) gives."
+            _(
+                "predict returned a {dtype} tensor of shape {shape}; return one class per image, "
+                "int64 of shape ({n},), as scores.argmax(dim=1) gives."
+            ).format(dtype=result.dtype, shape=tuple(result.shape), n=n)
         )
     if not torch.equal(result.cpu(), expected):
-        raise NotYet("these are not the model's eval-mode predictions: return model(images).argmax(dim=1) with the model in eval mode.")
+        raise NotYet(
+            _(
+                "these are not the model's eval-mode predictions: "
+                "return model(images).argmax(dim=1) with the model in eval mode."
+            )
+        )
     modes = {module.training for module in model.modules()}
     if was_training and modes != {True}:
         raise NotYet(
-            "the model came in training mode and leaves in eval mode, so training would go on with BatchNorm frozen: "
-            "put the model back in training mode: model.train(was_training), with was_training = model.training "
-            "read at the start."
+            _(
+                "the model came in training mode and leaves in eval mode, so training would go on with BatchNorm frozen: "
+                "put the model back in training mode: model.train(was_training), with was_training = model.training "
+                "read at the start."
+            )
         )
     if not was_training and modes != {False}:
         raise NotYet(
-            "the model came in eval mode and leaves training: put it back the way it was with model.train(was_training), "
-            "where was_training = model.training read at the start, rather than model.train()."
+            _(
+                "the model came in eval mode and leaves training: put it back the way it was with model.train(was_training), "
+                "where was_training = model.training read at the start, rather than model.train()."
+            )
         )
 
 
@@ -230,7 +292,7 @@ def predict_in_eval_mode(answer: Any) -> str:
     _expect_function(answer, "predict(model, images)", 2)
     _check_predict(answer, was_training=True)
     _check_predict(answer, was_training=False)
-    return "running statistics, no graph, and the model back in the mode it came in."
+    return _("running statistics, no graph, and the model back in the mode it came in.")
 
 
 # ---- 07.3 · Scale the learning rate -----------------------------------------------------
@@ -240,35 +302,61 @@ def predict_in_eval_mode(answer: Any) -> str:
 def scaled_learning_rate(answer: Any) -> str:
     """The linear scaling rule: 0.01 at batch 64 becomes 0.08 at a global batch of 4 × 128 = 512."""
     if isinstance(answer, torch.Tensor):
-        raise NotYet("answer should be a plain Python number (a float), not a tensor: compute it from the four numbers of the cell.")
+        raise NotYet(
+            _("answer should be a plain Python number (a float), not a tensor: compute it from the four numbers of the cell.")
+        )
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise NotYet(f"answer should be a number (the learning rate, a float), but it is {a_type(answer)}.")
+        raise NotYet(
+            _("answer should be a number (the learning rate, a float), but it is {kind}.").format(kind=a_type(answer))
+        )
     value = float(answer)
 
     def near(target: float) -> bool:
         return math.isclose(value, target, rel_tol=1e-9)
 
     if near(0.08):
-        return "0.08: a batch 8× as large takes steps 8× as large (Goyal et al. also warm up to it over the first epochs)."
+        return _("0.08: a batch 8× as large takes steps 8× as large (Goyal et al. also warm up to it over the first epochs).")
     if near(0.02):
         raise NotYet(
-            "0.02 scales by one process's batch only. DDP averages the gradients of all processes, so each optimizer "
-            "step uses processes × per_process_batch images: scale by that global batch."
+            _(
+                "0.02 scales by one process's batch only. DDP averages the gradients of all processes, so each optimizer "
+                "step uses processes × per_process_batch images: scale by that global batch."
+            )
         )
     if near(0.04):
-        raise NotYet("0.04 scales by the number of processes only; the global batch is processes × per_process_batch = 512 images, 8× the base.")
+        raise NotYet(
+            _(
+                "0.04 scales by the number of processes only; "
+                "the global batch is processes × per_process_batch = 512 images, 8× the base."
+            )
+        )
     if near(0.01):
-        raise NotYet("that is the base learning rate unchanged; the batch grew 8×, and the linear rule grows the learning rate with it.")
+        raise NotYet(
+            _("that is the base learning rate unchanged; the batch grew 8×, and the linear rule grows the learning rate with it.")
+        )
     if near(0.01 * math.sqrt(8)):
-        raise NotYet("that is the square-root rule; the linear rule asked for here multiplies the learning rate by the batch's growth, 8.")
+        raise NotYet(
+            _(
+                "that is the square-root rule; "
+                "the linear rule asked for here multiplies the learning rate by the batch's growth, 8."
+            )
+        )
     if near(512) or near(8):
-        raise NotYet("that is the batch (or its growth), not the learning rate: multiply base_lr by global batch / base_batch.")
+        raise NotYet(
+            _("that is the batch (or its growth), not the learning rate: multiply base_lr by global batch / base_batch.")
+        )
     if 0 < value < 0.01:
         raise NotYet(
-            "a bigger batch gives a less noisy gradient, so the rule scales the learning rate UP: "
-            "base_lr × (global batch / base_batch)."
+            _(
+                "a bigger batch gives a less noisy gradient, so the rule scales the learning rate UP: "
+                "base_lr × (global batch / base_batch)."
+            )
         )
-    raise NotYet(f"{value:g} is not it: the learning rate grows by the same factor as the batch, global batch / base_batch.")
+    raise NotYet(
+        _("{value:g} is not it: the learning rate grows by the same factor as the batch, global batch / base_batch.").format(
+            value=value
+        )
+    )
 
 
 # ---- 07.4 · The DDP loop that forgets set_epoch ------------------------------------------
@@ -303,9 +391,17 @@ def _right_orders(rank: int, epochs: int) -> list[list[int]]:
 
 def _as_orders(result: Any) -> list[list[int]]:
     if not isinstance(result, (list, tuple)):
-        raise NotYet(f"epoch_orders should return a list with one list of indices per epoch, but it returns {a_type(result)}.")
+        raise NotYet(
+            _("epoch_orders should return a list with one list of indices per epoch, but it returns {kind}.").format(
+                kind=a_type(result)
+            )
+        )
     if len(result) != _EPOCHS:
-        raise NotYet(f"for {_EPOCHS} epochs your function returned {len(result)} orders: append one list of indices per epoch.")
+        raise NotYet(
+            _("for {epochs} epochs your function returned {count} orders: append one list of indices per epoch.").format(
+                epochs=_EPOCHS, count=len(result)
+            )
+        )
     orders = []
     for order in result:
         if isinstance(order, torch.Tensor):
@@ -313,7 +409,11 @@ def _as_orders(result: Any) -> list[list[int]]:
         if not isinstance(order, (list, tuple)) or not all(
             isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in order
         ):
-            raise NotYet(f"each epoch's order should be a list of ints, as list(sampler) gives; one is {a_type(order)}.")
+            raise NotYet(
+                _("each epoch's order should be a list of ints, as list(sampler) gives; one is {kind}.").format(
+                    kind=a_type(order)
+                )
+            )
         orders.append([int(i) for i in order])
     return orders
 
@@ -332,8 +432,10 @@ def set_epoch_every_epoch(answer: Any) -> str:
         shares = [got[rank][epoch] for rank in range(_REPLICAS)]
         if set(shares[0]) & set(shares[1]) or set(shares[0]) | set(shares[1]) != everything or sum(map(len, shares)) != len(everything):
             raise NotYet(
-                "in some epoch the two processes do not split the dataset between them: iterate over the sampler: it gives "
-                "this process its own share, the same shuffle on every process."
+                _(
+                    "in some epoch the two processes do not split the dataset between them: iterate over the sampler: "
+                    "it gives this process its own share, the same shuffle on every process."
+                )
             )
     for rank in range(_REPLICAS):
         right = _right_orders(rank, _EPOCHS + 1)
@@ -343,26 +445,39 @@ def set_epoch_every_epoch(answer: Any) -> str:
         if all(order == orders[0] for order in orders):
             if len(set(epochs_set[rank])) == 1:
                 raise NotYet(
-                    f"set_epoch only ever gets {epochs_set[rank][0]}, so every epoch gets the same order: "
-                    "pass the epoch number, sampler.set_epoch(epoch)."
+                    _(
+                        "set_epoch only ever gets {epoch}, so every epoch gets the same order: "
+                        "pass the epoch number, sampler.set_epoch(epoch)."
+                    ).format(epoch=epochs_set[rank][0])
                 )
             raise NotYet(
-                "every epoch repeats the same order: call sampler.set_epoch(epoch) at the start of every epoch, before "
-                "iterating, so each epoch gets a new shuffle (the same one on every process)."
+                _(
+                    "every epoch repeats the same order: call sampler.set_epoch(epoch) at the start of every epoch, "
+                    "before iterating, so each epoch gets a new shuffle (the same one on every process)."
+                )
             )
         if orders == [right[0], right[0], *right[1 : _EPOCHS - 1]]:
             raise NotYet(
-                "the first two epochs share one order: call sampler.set_epoch(epoch) before iterating over the sampler, "
-                "not after."
+                _(
+                    "the first two epochs share one order: call sampler.set_epoch(epoch) before iterating over the "
+                    "sampler, not after."
+                )
             )
         if orders == right[1:]:
-            raise NotYet("your orders are one epoch ahead: pass the loop's own epoch number, sampler.set_epoch(epoch) (epochs count from 0).")
+            raise NotYet(
+                _(
+                    "your orders are one epoch ahead: "
+                    "pass the loop's own epoch number, sampler.set_epoch(epoch) (epochs count from 0)."
+                )
+            )
         epoch = next(e for e in range(_EPOCHS) if orders[e] != right[e])
         raise NotYet(
-            f"epoch {epoch}'s order is not what the sampler gives after sampler.set_epoch({epoch}): at the start of every "
-            "epoch call sampler.set_epoch(epoch), then iterate over the sampler."
+            _(
+                "epoch {epoch}'s order is not what the sampler gives after sampler.set_epoch({epoch}): at the start of "
+                "every epoch call sampler.set_epoch(epoch), then iterate over the sampler."
+            ).format(epoch=epoch)
         )
-    return "a new shuffle every epoch, and the two processes still split each epoch between them."
+    return _("a new shuffle every epoch, and the two processes still split each epoch between them.")
 
 
 # ---- 07.5 · Test-time augmentation --------------------------------------------------------
@@ -387,20 +502,26 @@ def mirror_tta(answer: Any) -> str | None:
         if torch.allclose(plain, mirrored):
             raise RuntimeError("checker setup: the model must not be mirror-symmetric")
         upside_down, channels, batch = (model(images.flip(d)) for d in (2, 1, 0))
-    flip_scores = "flip the images before the model, not the scores: model(images.flip(3))."
+    flip_scores = _("flip the images before the model, not the scores: model(images.flip(3)).")
     result = _call(
         answer, model, images.clone(), call="predict_tta(model, images)",
         known=[("Dimension out of range", flip_scores)],
     )
-    expect_type(result, torch.Tensor, "what predict_tta returns")
+    expect_type(result, torch.Tensor, _("what predict_tta returns"))
     n = images.shape[0]
     if tuple(result.shape) == (n,):
         raise NotYet(
-            "you return classes; return the averaged scores, shape (N, 10): TTA averages the scores of the two views, "
-            "and the argmax comes after."
+            _(
+                "you return classes; return the averaged scores, shape (N, 10): TTA averages the scores of the two views, "
+                "and the argmax comes after."
+            )
         )
     if tuple(result.shape) != (n, 10):
-        raise NotYet(f"predict_tta returned shape {tuple(result.shape)}; return one row of 10 class scores per image, ({n}, 10).")
+        raise NotYet(
+            _("predict_tta returned shape {shape}; return one row of 10 class scores per image, ({n}, 10).").format(
+                shape=tuple(result.shape), n=n
+            )
+        )
     got = result.detach().double()
 
     def matches(*candidates: torch.Tensor) -> bool:
@@ -412,22 +533,41 @@ def mirror_tta(answer: Any) -> str | None:
     if matches((plain + mirrored) / 2):
         return None
     if matches(plain + mirrored):
-        return "the sum is twice the average, so it picks the same classes."
+        return _("the sum is twice the average, so it picks the same classes.")
     if matches((plain.softmax(dim=1) + mirrored.softmax(dim=1)) / 2):
-        return "averaging probabilities works too; averaging the raw scores is the usual, cheaper choice."
+        return _("averaging probabilities works too; averaging the raw scores is the usual, cheaper choice.")
     if matches(plain):
-        raise NotYet("these are the scores of the images as they are: also run the model on the mirrored images, images.flip(3), and average the two.")
+        raise NotYet(
+            _(
+                "these are the scores of the images as they are: "
+                "also run the model on the mirrored images, images.flip(3), and average the two."
+            )
+        )
     if matches(mirrored):
-        raise NotYet("these are only the mirrored images' scores: average them with the scores of the images as they are.")
+        raise NotYet(_("these are only the mirrored images' scores: average them with the scores of the images as they are."))
     if matches(*mean_or_sum(upside_down)):
-        raise NotYet("images.flip(2) turns the images upside down; a mirror flips the width, the last dimension: images.flip(3) or images.flip(-1).")
+        raise NotYet(
+            _(
+                "images.flip(2) turns the images upside down; "
+                "a mirror flips the width, the last dimension: images.flip(3) or images.flip(-1)."
+            )
+        )
     if matches(*mean_or_sum(channels)):
-        raise NotYet("images.flip(1) reverses the colour channels (RGB becomes BGR); a mirror flips the width: images.flip(3).")
+        raise NotYet(
+            _("images.flip(1) reverses the colour channels (RGB becomes BGR); a mirror flips the width: images.flip(3).")
+        )
     if matches(*mean_or_sum(batch)):
         raise NotYet(
-            "images.flip(0) reverses the order of the batch, so each image's scores are averaged with another image's; "
-            "a mirror flips the width: images.flip(3)."
+            _(
+                "images.flip(0) reverses the order of the batch, so each image's scores are averaged with another image's; "
+                "a mirror flips the width: images.flip(3)."
+            )
         )
     if matches(*mean_or_sum(plain.flip(1))):
         raise NotYet(flip_scores)
-    raise NotYet("your scores differ from (model(images) + model(images.flip(3))) / 2, the average over the images and their mirror images.")
+    raise NotYet(
+        _(
+            "your scores differ from (model(images) + model(images.flip(3))) / 2, "
+            "the average over the images and their mirror images."
+        )
+    )

@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from helpers.check import NotYet, a_type, exercise, expect_type
+from helpers.i18n import _
 from helpers.widgets.learning_rate import short_training
 
 
@@ -27,7 +28,7 @@ def _small_model_with_grads() -> nn.Linear:
 def manual_sgd_step(answer: Any) -> None:
     """A function ``sgd_step(params, lr)`` that moves every parameter against its gradient, in place."""
     if not callable(answer):
-        raise NotYet(f"the answer should be a function sgd_step(params, lr), but it is {a_type(answer)}.")
+        raise NotYet(_("the answer should be a function sgd_step(params, lr), but it is {kind}.").format(kind=a_type(answer)))
     model = _small_model_with_grads()
     before = [p.detach().clone() for p in model.parameters()]
     grads = [p.grad.clone() for p in model.parameters()]
@@ -35,26 +36,34 @@ def manual_sgd_step(answer: Any) -> None:
         answer(model.parameters(), 0.1)
     except RuntimeError as error:
         if "leaf Variable" in str(error) or "in-place" in str(error):
-            raise NotYet("changing a parameter in place needs `with torch.no_grad():` around the update.") from None
+            raise NotYet(_("changing a parameter in place needs `with torch.no_grad():` around the update.")) from None
         if "Boolean value of Tensor" in str(error):
-            raise NotYet("`if p in params` compares tensors (seed 004's bug); loop over them with `for p in params:`.") from None
+            raise NotYet(
+                _("`if p in params` compares tensors (seed 004's bug); loop over them with `for p in params:`.")
+            ) from None
         raise
     after = [p.detach() for p in model.parameters()]
     if all(torch.equal(a, b) for a, b in zip(after, before)):
-        raise NotYet("the weights did not change: update each tensor in place (p -= ... or p.sub_(...)), don't rebind a name.")
+        raise NotYet(
+            _("the weights did not change: update each tensor in place (p -= ... or p.sub_(...)), don't rebind a name.")
+        )
     if all(torch.allclose(a, b + 0.1 * g) for a, b, g in zip(after, before, grads)):
-        raise NotYet("the weights moved uphill: subtract learning_rate * gradient, don't add it.")
+        raise NotYet(_("the weights moved uphill: subtract learning_rate * gradient, don't add it."))
     for (name, p), b, g in zip(model.named_parameters(), before, grads):
         if not torch.allclose(p.detach(), b - 0.1 * g, atol=1e-6):
-            raise NotYet(f"{name} is not weight - lr * grad after your step; did you update every parameter?")
+            raise NotYet(
+                _("{name} is not weight - lr * grad after your step; did you update every parameter?").format(name=name)
+            )
         if not p.requires_grad:
-            raise NotYet(f"{name} no longer requires a gradient; update it in place instead of replacing it.")
+            raise NotYet(
+                _("{name} no longer requires a gradient; update it in place instead of replacing it.").format(name=name)
+            )
 
 
 def _momentum_run(steps: int, zero_grad: bool = True) -> float:
     w = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.SGD([w], lr=0.1, momentum=0.9)
-    for _ in range(steps):
+    for _step in range(steps):
         if zero_grad:
             optimizer.zero_grad()
         loss = ((w - 3) ** 2).sum()
@@ -70,12 +79,22 @@ def training_loop(answer: Any) -> None:
         answer = answer.item()
     expect_type(answer, (int, float), "w_final")
     if answer == 0:
-        raise NotYet("w never moved: call optimizer.step() after loss.backward(), and zero the gradients before backward, not after.")
+        raise NotYet(
+            _(
+                "w never moved: call optimizer.step() after loss.backward(), "
+                "and zero the gradients before backward, not after."
+            )
+        )
     if math.isclose(answer, _momentum_run(20, zero_grad=False), rel_tol=1e-5):
-        raise NotYet("the gradients piled up from step to step: call optimizer.zero_grad() at the start of every step.")
+        raise NotYet(_("the gradients piled up from step to step: call optimizer.zero_grad() at the start of every step."))
     want = _momentum_run(20)
     if not math.isclose(answer, want, rel_tol=1e-5, abs_tol=1e-6):
-        raise NotYet(f"w_final is {answer:.4g}, but after exactly 20 steps of the loop w is elsewhere; run the loop, then read w.item().")
+        raise NotYet(
+            _(
+                "w_final is {answer:.4g}, but after exactly 20 steps of the loop w is elsewhere; "
+                "run the loop, then read w.item()."
+            ).format(answer=answer)
+        )
 
 
 @exercise("05.3")
@@ -87,25 +106,29 @@ def accuracy_from_logits(answer: Any) -> None:
     correct = (logits.argmax(dim=1) == labels).sum().item()
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
-    expect_type(answer, (int, float), "your accuracy")
+    expect_type(answer, (int, float), _("your accuracy"))
     if answer == correct and correct != correct / 50:
-        raise NotYet(f"{answer} is the number of correct predictions; divide by the number of samples.")
+        raise NotYet(_("{answer} is the number of correct predictions; divide by the number of samples.").format(answer=answer))
     if math.isclose(answer, 100 * correct / 50, rel_tol=1e-6):
-        raise NotYet("that is a percentage; give a fraction between 0 and 1.")
+        raise NotYet(_("that is a percentage; give a fraction between 0 and 1."))
     if not math.isclose(answer, correct / 50, abs_tol=1e-6):
-        raise NotYet("compare logits.argmax(dim=1) (the predicted class of each row) with labels, then average.")
+        raise NotYet(_("compare logits.argmax(dim=1) (the predicted class of each row) with labels, then average."))
 
 
 @exercise("05.4")
 def good_learning_rate(answer: Any) -> str:
     """A learning rate that brings short_training's loss below 0.05 within 30 steps without diverging."""
     if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-        raise NotYet(f"the learning rate should be a number, but it is {a_type(answer)}.")
+        raise NotYet(_("the learning rate should be a number, but it is {kind}.").format(kind=a_type(answer)))
     if not math.isfinite(answer) or answer <= 0:
-        raise NotYet(f"a learning rate must be a positive number, got {answer!r}.")
+        raise NotYet(_("a learning rate must be a positive number, got {answer!r}.").format(answer=answer))
     losses = short_training(float(answer), 30)
     if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
-        raise NotYet(f"with lr = {answer:g} the loss diverges; move the slider to the left.")
+        raise NotYet(_("with lr = {lr:g} the loss diverges; move the slider to the left.").format(lr=answer))
     if losses[-1] >= 0.05:
-        raise NotYet(f"with lr = {answer:g} the loss only reaches {losses[-1]:.3g} after 30 steps; try a larger rate.")
-    return f"well done! The loss reaches {losses[-1]:.3g} after 30 steps."
+        raise NotYet(
+            _("with lr = {lr:g} the loss only reaches {loss:.3g} after 30 steps; try a larger rate.").format(
+                lr=answer, loss=losses[-1]
+            )
+        )
+    return _("well done! The loss reaches {loss:.3g} after 30 steps.").format(loss=losses[-1])
