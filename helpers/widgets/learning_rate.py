@@ -16,6 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import LogFormatter
 from torch import nn
 
+from helpers.i18n import _
+
 N_SAMPLES = 256
 N_FEATURES = 8
 DATA_SEED = 0
@@ -76,22 +78,38 @@ def short_training(lr: float, steps: int = 30) -> list[float]:
     return losses
 
 
-def describe_run(losses: list[float]) -> str:
-    """Return one line saying whether a loss curve converged, is still slow, oscillated or diverged."""
+def _verdict(losses: list[float]) -> str:
+    """The run's verdict as a key, in English: the plot's title uses it as it is, describe_run translates it."""
     if not isinstance(losses, (list, tuple)) or not losses or not all(isinstance(v, (int, float)) for v in losses):
         raise ValueError(f"losses must be a non-empty list of numbers (from short_training), got {losses!r}")
-    first = losses[0]
-    bad = next((i for i, v in enumerate(losses) if not math.isfinite(v)), None)
-    if bad is not None:
-        return f"diverged: the loss became {losses[bad]} at step {bad} (started at {first:.3g})"
-    last = losses[-1]
+    first, last = losses[0], losses[-1]
+    if not all(math.isfinite(v) for v in losses):
+        return "diverged"
     if last > first:
-        return f"diverging: the loss grew from {first:.3g} to {last:.3g} in {len(losses)} steps"
+        return "diverging"
     if last > 0.5 * first:
-        return f"too slow: the loss only went from {first:.3g} to {last:.3g} in {len(losses)} steps"
+        return "too slow"
     ups = sum(1 for a, b in zip(losses, losses[1:]) if b > a * 1.01)
-    shape = "converged, but it bounced up" if ups else "converged"
-    return f"{shape}: the loss went from {first:.3g} to {last:.3g} in {len(losses)} steps"
+    return "converged, but it bounced up" if ups else "converged"
+
+
+def describe_run(losses: list[float]) -> str:
+    """Return one line saying whether a loss curve converged, is still slow, oscillated or diverged."""
+    verdict = _verdict(losses)
+    first, last, steps = f"{losses[0]:.3g}", f"{losses[-1]:.3g}", len(losses)
+    if verdict == "diverged":
+        bad = next(i for i, v in enumerate(losses) if not math.isfinite(v))
+        return _("diverged: the loss became {value} at step {step} (started at {first})").format(
+            value=losses[bad], step=bad, first=first)
+    if verdict == "diverging":
+        text = _("diverging: the loss grew from {first} to {last} in {steps} steps")
+    elif verdict == "too slow":
+        text = _("too slow: the loss only went from {first} to {last} in {steps} steps")
+    elif verdict == "converged, but it bounced up":
+        text = _("converged, but it bounced up: the loss went from {first} to {last} in {steps} steps")
+    else:
+        text = _("converged: the loss went from {first} to {last} in {steps} steps")
+    return text.format(first=first, last=last, steps=steps)
 
 
 def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> Axes:
@@ -119,7 +137,7 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
     ax.set_xlim(-0.5, steps - 0.5)
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
-    ax.set_title(f"lr = {lr:g}: {describe_run(losses).split(':')[0]}", fontsize=10)
+    ax.set_title(f"lr = {lr:g}: {_verdict(losses)}", fontsize=10)  # English: no CJK font for plots
     ax.grid(alpha=0.3)
     return ax
 
@@ -149,4 +167,4 @@ def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
 
     slider.observe(redraw, names="value")
     redraw()
-    return LiveBox([slider, out], what="a learning-rate slider that re-trains and redraws the loss curve")
+    return LiveBox([slider, out], what=_("a learning-rate slider that re-trains and redraws the loss curve"))

@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from helpers.i18n import _
+
 RULE = "out = floor((in + 2·padding − kernel) / stride) + 1"
 FC1_INPUTS = 16 * 5 * 5
 POOL = 2
@@ -134,10 +136,10 @@ def _sizes_text(sizes: list[int]) -> str:
     if not sizes:
         return ""
     if len(sizes) == 1:
-        return f"{sizes[0]} pixels"
+        return _("{size} pixels").format(size=sizes[0])
     if sizes == list(range(sizes[0], sizes[-1] + 1)):
-        return f"{sizes[0]} to {sizes[-1]} pixels"
-    return ", ".join(str(s) for s in sizes[:-1]) + f" or {sizes[-1]} pixels"
+        return _("{first} to {last} pixels").format(first=sizes[0], last=sizes[-1])
+    return _("{sizes} or {last} pixels").format(sizes=", ".join(str(s) for s in sizes[:-1]), last=sizes[-1])
 
 
 def lenet_shape_trace(kernel_size: int = 5, padding: int = 0, stride: int = 1, input_size: int = 32) -> str:
@@ -148,9 +150,10 @@ def lenet_shape_trace(kernel_size: int = 5, padding: int = 0, stride: int = 1, i
         f"conv1 = {net.conv1}",
         f"conv2 = {net.conv2}",
         f"fc1   = {net.fc1}",
-        f"size rule of conv and pool layers: {RULE}",
+        _("size rule of conv and pool layers: {rule}").format(rule=RULE),
         "",
-        f"{'layer':<9}{'output shape':<18}by the rule",
+        # one line, padded by hand: a translation pads its own column titles to line up with the rows
+        _("layer    output shape      by the rule"),
     ]
     for row in rows:
         shape = "" if row.shape is None else "(" + ", ".join(str(s) for s in row.shape) + ")"
@@ -160,16 +163,30 @@ def lenet_shape_trace(kernel_size: int = 5, padding: int = 0, stride: int = 1, i
     flat = next((r.shape[1] for r in rows if r.name == "flatten" and r.shape is not None), None)
     sizes = _sizes_text(fitting_input_sizes(kernel_size, padding, stride))
     if last.shape is not None:
-        lines.append(f"✓ flatten gives {flat} numbers and fc1 takes {FC1_INPUTS}: the network runs.")
-        lines.append(f"  With these settings an input of {sizes} gives {FC1_INPUTS} (pooling rounds down, so several sizes end as 5×5).")
+        lines.append(_("✓ flatten gives {flat} numbers and fc1 takes {fc1}: the network runs.").format(
+            flat=flat, fc1=FC1_INPUTS))
+        lines.append("  " + _("With these settings an input of {sizes} gives {fc1} "
+                              "(pooling rounds down, so several sizes end as 5×5).").format(
+            sizes=sizes, fc1=FC1_INPUTS))
     elif flat is not None:
-        keep = f"keep fc1 and use an input of {sizes}" if sizes else "change the settings: no input size up to 128 fits fc1"
-        lines.append(f"✗ flatten gives {flat} numbers, but fc1 was built for 16·5·5 = {FC1_INPUTS}.")
-        lines.append(f"  Build fc1 as nn.Linear({flat}, 120) for these settings, or {keep}.")
+        lines.append(_("✗ flatten gives {flat} numbers, but fc1 was built for 16·5·5 = {fc1}.").format(
+            flat=flat, fc1=FC1_INPUTS))
+        if sizes:
+            advice = _("Build fc1 as nn.Linear({flat}, 120) for these settings, "
+                       "or keep fc1 and use an input of {sizes}.")
+        else:
+            advice = _("Build fc1 as nn.Linear({flat}, 120) for these settings, "
+                       "or change the settings: no input size up to 128 fits fc1.")
+        lines.append("  " + advice.format(flat=flat, sizes=sizes))
     else:
-        fits = f"an input of {sizes} fits fc1" if sizes else "no input size up to 128 fits fc1"
-        lines.append(f"✗ the image became too small for {last.name} before it reached fc1.")
-        lines.append(f"  Use a larger input, a smaller kernel or a smaller stride; with these settings {fits}.")
+        lines.append(_("✗ the image became too small for {layer} before it reached fc1.").format(layer=last.name))
+        if sizes:
+            advice = _("Use a larger input, a smaller kernel or a smaller stride; "
+                       "with these settings an input of {sizes} fits fc1.")
+        else:
+            advice = _("Use a larger input, a smaller kernel or a smaller stride; "
+                       "with these settings no input size up to 128 fits fc1.")
+        lines.append("  " + advice.format(sizes=sizes))
     return "\n".join(lines)
 
 
@@ -180,10 +197,10 @@ def lenet_shape_explorer(kernel_size: int = 5, padding: int = 0, stride: int = 1
     from helpers.widgets.live import LiveBox
 
     start = {
-        "kernel_size": (_check_setting(kernel_size, "kernel_size"), 1, 9, "kernel (both convs)"),
-        "padding": (_check_setting(padding, "padding"), 0, 4, "padding (conv1)"),
-        "stride": (_check_setting(stride, "stride"), 1, 3, "stride (both convs)"),
-        "input_size": (_check_setting(input_size, "input_size"), 8, 64, "input size"),
+        "kernel_size": (_check_setting(kernel_size, "kernel_size"), 1, 9, _("kernel (both convs)")),
+        "padding": (_check_setting(padding, "padding"), 0, 4, _("padding (conv1)")),
+        "stride": (_check_setting(stride, "stride"), 1, 3, _("stride (both convs)")),
+        "input_size": (_check_setting(input_size, "input_size"), 8, 64, _("input size")),
     }
     sliders = {}
     for name, (value, low, high, label) in start.items():
@@ -201,4 +218,5 @@ def lenet_shape_explorer(kernel_size: int = 5, padding: int = 0, stride: int = 1
         slider.observe(update, names="value")
     update()
     return LiveBox([*sliders.values(), out],
-                   what="sliders for LeNet's kernel, padding, stride and input size, with the shape of every layer below")
+                   what=_("sliders for LeNet's kernel, padding, stride and input size, "
+                          "with the shape of every layer below"))

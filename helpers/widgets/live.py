@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import ipywidgets as widgets
 
-HELP = "If this line is still here after the cell has run, see 'Widgets not showing' in 00 · Start here."
+from helpers.i18n import _
 
 
 class LiveBox(widgets.VBox):
@@ -25,7 +25,11 @@ class LiveBox(widgets.VBox):
         self._what = what.strip()
 
     def __repr__(self) -> str:
-        return f"[Interactive: {self._what}. Run this cell to use it. {HELP}]"
+        # translated here, when shown: the language may change after the box was made
+        return _(
+            "[Interactive: {what}. Run this cell to use it. "
+            "If this line is still here after the cell has run, see 'Widgets not showing' in 00 · Start here.]"
+        ).format(what=self._what)
 
     def _repr_mimebundle_(self, **kwargs) -> dict | None:
         bundle = super()._repr_mimebundle_(**kwargs)

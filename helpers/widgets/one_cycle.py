@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
+from helpers.i18n import _
+
 MAX_TOTAL_STEPS = 100_000
 
 # the explorer's slider ranges
@@ -97,10 +99,13 @@ def _peak_step(lrs: list[float]) -> int:
 
 def _describe(lrs: list[float], momentums: list[float]) -> str:
     peak = _peak_step(lrs)
-    return (
-        f"warm-up: {peak} steps from lr {lrs[0]:.3g} to {lrs[peak]:.3g}, "
-        f"then down to {lrs[-1]:.3g} in {len(lrs) - 1 - peak} steps; "
-        f"momentum {momentums[0]:.3g} -> {momentums[peak]:.3g} -> {momentums[-1]:.3g}"
+    return _(
+        "warm-up: {peak} steps from lr {start} to {top}, then down to {final} in {down} steps; "
+        "momentum {momentum_start} -> {momentum_peak} -> {momentum_final}"
+    ).format(
+        peak=peak, start=f"{lrs[0]:.3g}", top=f"{lrs[peak]:.3g}", final=f"{lrs[-1]:.3g}", down=len(lrs) - 1 - peak,
+        momentum_start=f"{momentums[0]:.3g}", momentum_peak=f"{momentums[peak]:.3g}",
+        momentum_final=f"{momentums[-1]:.3g}",
     )
 
 
@@ -177,7 +182,7 @@ def one_cycle_explorer(max_lr: float = 0.2, total_steps: int = 970, pct_start: f
 
     from helpers.widgets.live import LiveBox
 
-    max_lr, total_steps, pct_start, _, _ = _check_all(max_lr, total_steps, pct_start, 25.0, 1e4)
+    max_lr, total_steps, pct_start = _check_all(max_lr, total_steps, pct_start, 25.0, 1e4)[:3]
     for name, value, (low, high) in [
         ("max_lr", max_lr, LR_RANGE), ("total_steps", total_steps, STEPS_RANGE), ("pct_start", pct_start, PCT_RANGE),
     ]:
@@ -214,5 +219,5 @@ def one_cycle_explorer(max_lr: float = 0.2, total_steps: int = 970, pct_start: f
     redraw()
     return LiveBox(
         [lr_slider, pct_slider, steps_slider, out],
-        what="sliders for OneCycleLR's peak rate, warm-up share and step count that redraw the schedule",
+        what=_("sliders for OneCycleLR's peak rate, warm-up share and step count that redraw the schedule"),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
+from helpers.i18n import _
 from helpers.widgets.live import LiveBox
 
 
@@ -11,7 +12,7 @@ def describe_square(n: int) -> str:
     """Return the text the self-check shows for slider value ``n``."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n must be an int, got {type(n).__name__} {n!r}")
-    return f"{n} squared is {n * n}"
+    return _("{n} squared is {square}").format(n=n, square=n * n)
 
 
 def square_slider(start: int = 3, low: int = 0, high: int = 10) -> LiveBox:
@@ -28,4 +29,4 @@ def square_slider(start: int = 3, low: int = 0, high: int = 10) -> LiveBox:
         label.value = describe_square(change["new"])
 
     slider.observe(update, names="value")
-    return LiveBox([slider, label], what="a slider that squares a number")
+    return LiveBox([slider, label], what=_("a slider that squares a number"))

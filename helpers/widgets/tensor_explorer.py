@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import torch
 
+from helpers.i18n import _
+
 MAX_ELEMENTS = 120
 
 # Each operation: the code a learner would write, and what it does.
@@ -44,10 +46,11 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
 
 
 def _describe(name: str, t: torch.Tensor) -> str:
-    return (
-        f"{name}: shape {tuple(t.shape)}, stride {t.stride()}, "
-        f"{'contiguous' if t.is_contiguous() else 'NOT contiguous'}"
-    )
+    if t.is_contiguous():
+        text = _("{name}: shape {shape}, stride {stride}, contiguous")
+    else:
+        text = _("{name}: shape {shape}, stride {stride}, NOT contiguous")
+    return text.format(name=name, shape=tuple(t.shape), stride=t.stride())
 
 
 def _start_tensor(shape: tuple[int, ...], transposed: bool = False) -> torch.Tensor:
@@ -84,15 +87,15 @@ def explore(shape: tuple[int, ...], operation: str, transposed: bool = False) ->
             return "\n".join(lines)
         lines += [
             "",
-            "Why: view() never copies, it only reinterprets the same memory with new strides. x is not",
-            "contiguous (its elements are not laid out in the order you read them), so no strides can",
-            "describe the new shape. Use x.reshape(...), which copies when it must, or x.contiguous().view(...).",
+            _("Why: view() never copies, it only reinterprets the same memory with new strides. x is not\n"
+              "contiguous (its elements are not laid out in the order you read them), so no strides can\n"
+              "describe the new shape. Use x.reshape(...), which copies when it must, or x.contiguous().view(...)."),
         ]
         return "\n".join(lines)
     shares = result.untyped_storage().data_ptr() == x.untyped_storage().data_ptr()
     lines += [
-        _describe("result", result),
-        "shares memory with x (a view, no copy)" if shares else "a new copy (does not share memory with x)",
+        _describe(_("result"), result),
+        _("shares memory with x (a view, no copy)") if shares else _("a new copy (does not share memory with x)"),
         str(result),
     ]
     return "\n".join(lines)
@@ -110,10 +113,13 @@ def tensor_explorer(shape: tuple[int, ...] = (3, 4), operation: str = "x.view(-1
     if operation not in OPERATIONS:
         raise ValueError(f"tensor_explorer expects operation as one of {list(OPERATIONS)}, got {operation!r}")
     shapes = list(SHAPES) if tuple(shape) in SHAPES else [tuple(shape), *SHAPES]
-    shape_box = widgets.Dropdown(options=[(str(s), s) for s in shapes], value=tuple(shape), description="shape")
-    op_box = widgets.Dropdown(options=list(OPERATIONS), value=operation, description="operation",
+    shape_box = widgets.Dropdown(options=[(str(s), s) for s in shapes], value=tuple(shape), description=_("shape"))
+    # the menu shows the code; only permute's placeholder is prose, so only its label is translated
+    permute = "x.permute(<all dims reversed>)"
+    labels = [(_("x.permute(<all dims reversed>)") if op == permute else op, op) for op in OPERATIONS]
+    op_box = widgets.Dropdown(options=labels, value=operation, description=_("operation"),
                               layout=widgets.Layout(width="420px"))
-    flip_box = widgets.Checkbox(value=transposed, description="start from x.transpose(0, -1) (non-contiguous)",
+    flip_box = widgets.Checkbox(value=transposed, description=_("start from x.transpose(0, -1) (non-contiguous)"),
                                 layout=widgets.Layout(width="420px"))
     out = widgets.Output()
 
@@ -125,4 +131,4 @@ def tensor_explorer(shape: tuple[int, ...] = (3, 4), operation: str = "x.view(-1
         box.observe(update, names="value")
     update()
     return LiveBox([widgets.HBox([shape_box, op_box]), flip_box, out],
-                   what="menus to pick a shape and an operation, with the result below")
+                   what=_("menus to pick a shape and an operation, with the result below"))

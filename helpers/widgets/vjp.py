@@ -9,6 +9,8 @@ from typing import Any, Sequence
 
 import torch
 
+from helpers.i18n import _
+
 FORMULA = "y = f(x) = [x0·x1, x1 + x2²]"
 DEFAULT_X = (1.0, 2.0, 3.0)
 
@@ -58,18 +60,21 @@ def vjp_report(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Ten
     n = vjp_numbers(v, x)
     same = torch.allclose(n["grad"], n["vJ"])
     v0, v1 = (float(a) + 0.0 for a in n["v"])
+    if same:
+        verdict = _("same numbers ✓  x.grad is the gradient of v·y = {v0}·y0 {sign} {v1}·y1")
+    else:
+        verdict = _("DIFFERENT numbers ✗  x.grad is the gradient of v·y = {v0}·y0 {sign} {v1}·y1")
     lines = [
-        f"{FORMULA}   at x = {_row(n['x'])}   →   y = {_row(n['y'])}",
+        _("{formula}   at x = {x}   →   y = {y}").format(formula=FORMULA, x=_row(n["x"]), y=_row(n["y"])),
         "",
-        "J = ∂y/∂x, shape (2, 3): row i holds the gradient of y_i",
+        _("J = ∂y/∂x, shape (2, 3): row i holds the gradient of y_i"),
         f"    {_row(n['J'][0])}",
         f"    {_row(n['J'][1])}",
         f"v = {_row(n['v'])}",
         "",
         f"y.backward(gradient=v)  →  x.grad = {_row(n['grad'])}",
         f"v @ J                   →           {_row(n['vJ'])}",
-        ("same numbers ✓" if same else "DIFFERENT numbers ✗")
-        + f"  x.grad is the gradient of v·y = {v0:.2f}·y0 {'-' if v1 < 0 else '+'} {abs(v1):.2f}·y1",
+        verdict.format(v0=f"{v0:.2f}", sign="-" if v1 < 0 else "+", v1=f"{abs(v1):.2f}"),
     ]
     return "\n".join(lines)
 
@@ -145,4 +150,4 @@ def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
     for slider in sliders:
         slider.observe(update, names="value")
     update()
-    return LiveBox([widgets.HBox(sliders), out], what="sliders that set v, with x.grad and v @ J below")
+    return LiveBox([widgets.HBox(sliders), out], what=_("sliders that set v, with x.grad and v @ J below"))

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from helpers.i18n import _
 from helpers.models import LeNet
 
 MAX_STEPS = 20
@@ -93,7 +94,7 @@ def zero_grad_steps(steps: int = 12, zero_grad: bool = True, lr: float = 0.05) -
 def zero_grad_report(steps: int = 12, zero_grad: bool = True, lr: float = 0.05) -> str:
     """Return the text the zero_grad widget shows: the loop, one row per step with a bar for ‖.grad‖, a verdict."""
     records = zero_grad_steps(steps, zero_grad, lr)
-    clear = "    net.zero_grad()" if zero_grad else "    # net.zero_grad()   <- forgotten"
+    clear = "    net.zero_grad()" if zero_grad else "    " + _("# net.zero_grad()   <- forgotten")
     lines = [
         f"lr = {lr:g}",
         f"for step in range({steps}):",
@@ -104,9 +105,11 @@ def zero_grad_report(steps: int = 12, zero_grad: bool = True, lr: float = 0.05) 
         "        for p in net.parameters():",
         "            p -= lr * p.grad",
         "",
-        "sizes (norms) of fc1.weight's gradient: 'this step' from this step's loss alone,",
-        f"'in .grad' what the update uses; each {BAR * BARS_PER_FIRST} is as large as step 1's gradient",
-        f"{'step':>4}  {'loss':>7}  {'this step':>9}  {'in .grad':>8}",
+        _("sizes (norms) of fc1.weight's gradient: 'this step' from this step's loss alone,\n"
+          "'in .grad' what the update uses; each {bar} is as large as step 1's gradient").format(
+            bar=BAR * BARS_PER_FIRST),
+        # one line, padded by hand: a translation pads its own column titles to line up with the rows
+        _("step     loss  this step  in .grad"),
     ]
     first = records[0].grad_norm
     for r in records:
@@ -121,20 +124,28 @@ def zero_grad_report(steps: int = 12, zero_grad: bool = True, lr: float = 0.05) 
 def _verdict(records: list[StepRecord], zero_grad: bool, lr: float) -> str:
     last = records[-1]
     if zero_grad:
-        return "✓ zero_grad() empties .grad first, so the update uses this step's gradient, and only it."
+        return _("✓ zero_grad() empties .grad first, so the update uses this step's gradient, and only it.")
     if len(records) == 1:
-        return "After one step the two agree: .grad was empty. Take another step."
-    summed = f"✗ .grad is the sum of all {last.step} gradients so far, not this step's own"
+        return _("After one step the two agree: .grad was empty. Take another step.")
     if lr == 0:
-        return (f"{summed}: the weights never change here, so each step adds the same gradient "
-                f"and .grad is {last.grad_norm / last.step_grad_norm:.1f}× it.")
+        return _("✗ .grad is the sum of all {count} gradients so far, not this step's own: "
+                 "the weights never change here, so each step adds the same gradient "
+                 "and .grad is {times}× it.").format(
+            count=last.step, times=f"{last.grad_norm / last.step_grad_norm:.1f}")
     ups = [r.step for prev, r in zip(records, records[1:]) if r.loss > prev.loss]
-    if ups:
-        where = ", ".join(str(s) for s in ups)
-        return (f"{summed}: the update keeps moving where earlier steps pointed and overshoots "
-                f"(the loss went up at step{'s' if len(ups) > 1 else ''} {where}).")
-    return (f"{summed}: for now it acts like an ever larger learning rate. "
-            "Take more steps and watch it overshoot.")
+    if len(ups) == 1:
+        text = _("✗ .grad is the sum of all {count} gradients so far, not this step's own: "
+                 "the update keeps moving where earlier steps pointed and overshoots "
+                 "(the loss went up at step {where}).")
+    elif ups:
+        text = _("✗ .grad is the sum of all {count} gradients so far, not this step's own: "
+                 "the update keeps moving where earlier steps pointed and overshoots "
+                 "(the loss went up at steps {where}).")
+    else:
+        text = _("✗ .grad is the sum of all {count} gradients so far, not this step's own: "
+                 "for now it acts like an ever larger learning rate. "
+                 "Take more steps and watch it overshoot.")
+    return text.format(count=last.step, where=", ".join(str(s) for s in ups))
 
 
 def zero_grad_stepper(steps: int = 12, zero_grad: bool = False, lr: float = 0.05) -> Any:
@@ -146,12 +157,13 @@ def zero_grad_stepper(steps: int = 12, zero_grad: bool = False, lr: float = 0.05
     steps, zero_grad, lr = _check_steps(steps), _check_flag(zero_grad), _check_lr(lr)
     if lr not in LEARNING_RATES:
         raise ValueError(f"zero_grad_stepper expects lr as one of {LEARNING_RATES} (the menu), got {lr!r}")
-    slider = widgets.IntSlider(value=steps, min=1, max=MAX_STEPS, description="steps")
-    more = widgets.Button(description="one more step")
-    again = widgets.Button(description="start again")
-    switch = widgets.Checkbox(value=zero_grad, description="net.zero_grad() before each backward()",
+    slider = widgets.IntSlider(value=steps, min=1, max=MAX_STEPS, description=_("steps"))
+    more = widgets.Button(description=_("one more step"))
+    again = widgets.Button(description=_("start again"))
+    switch = widgets.Checkbox(value=zero_grad, description=_("net.zero_grad() before each backward()"),
                               indent=False, layout=widgets.Layout(width="420px"))
-    rate = widgets.Dropdown(options=[(f"{r:g}" + (" (weights never change)" if r == 0 else ""), r) for r in LEARNING_RATES],
+    rate = widgets.Dropdown(options=[(_("{lr} (weights never change)").format(lr=f"{r:g}") if r == 0 else f"{r:g}", r)
+                                     for r in LEARNING_RATES],
                             value=lr, description="lr")
     out = widgets.Output()
 
@@ -172,5 +184,5 @@ def zero_grad_stepper(steps: int = 12, zero_grad: bool = False, lr: float = 0.05
     again.on_click(start_again)
     update()
     return LiveBox([widgets.HBox([slider, more, again]), widgets.HBox([switch, rate]), out],
-                   what="a training-step slider and buttons, a zero_grad() switch and a learning-rate menu, "
-                        "with the size of the gradient at every step below")
+                   what=_("a training-step slider and buttons, a zero_grad() switch and a learning-rate menu, "
+                          "with the size of the gradient at every step below"))
