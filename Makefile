@@ -11,12 +11,14 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab test outputs clean-venv
+.PHONY: help setup lab lab-zh test outputs translations clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
+	@echo "make lab-zh   the same, opening the Chinese edition (中文版) at notebooks/zh/00_start_here.ipynb"
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
+	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
 
 # Re-installs only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -33,6 +35,10 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
+# The Chinese edition: the same JupyterLab, opened at the Chinese start page.
+lab-zh: setup
+	$(BIN)/jupyter lab notebooks/zh/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+
 # Smoke mode shrinks the work (and swaps in generated data where a download is needed);
 # what a smoke run writes (checkpoints...) goes to data/smoke-run/, never beside a learner's real files.
 # Two test processes run at a time, each notebook in its own kernel from .venv, each with one
@@ -43,6 +49,11 @@ test: setup
 
 outputs: setup
 	$(BIN)/python tools/run_notebooks.py
+
+# Extract the messages the helpers show a learner, merge them into helpers/locale/*/LC_MESSAGES/course.po
+# (new ones arrive untranslated) and compile course.mo, which is committed too.
+translations: setup
+	$(BIN)/python tools/messages.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -50,7 +50,7 @@ MOVE_TIMEOUT_S = 20
 WIDGET_AS_TEXT = re.compile(
     r"\b(?:VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlider|Dropdown|Checkbox|Button|Output|Label|HTML|"
     r"FloatProgress|IntProgress|SelectionSlider)\((?:children|value|description|layout|options|outputs)="
-    r"|\[Interactive: |Error displaying widget|IProgress not found"
+    r"|\[Interactive: |\[交互控件：|Error displaying widget|IProgress not found"
 )
 # A tqdm bar that fell back to text: "12%|█▏   | 1/8".
 TEXT_PROGRESS_BAR = re.compile(r"\d+%\|")

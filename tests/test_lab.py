@@ -95,3 +95,16 @@ def test_make_lab_serves_the_start_notebook(lab):
     assert status == 200 and b"JupyterLab" in page
     status, body = get(f"{base}/api/kernelspecs", token)
     assert "python3" in json.loads(body)["kernelspecs"]
+
+
+def test_make_lab_zh_opens_the_chinese_start_page_the_same_way():
+    """`make lab-zh` runs the very command `make lab` runs (tested above), opening the Chinese start page instead."""
+    def command(target: str) -> str:
+        out = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout
+        return next(line for line in out.splitlines() if " lab " in f" {line} " and "jupyter" in line)
+
+    english, chinese = command("lab"), command("lab-zh")
+    assert chinese == english.replace(START_NOTEBOOK, "notebooks/zh/00_start_here.ipynb")
+    start = json.loads((ROOT / "notebooks" / "zh" / "00_start_here.ipynb").read_text(encoding="utf-8"))
+    assert "".join(start["cells"][0]["source"]).startswith("# 00 · 从这里开始")

@@ -1,0 +1,52 @@
+"""The language the helpers speak to a learner: English, or Chinese in the Chinese edition (``notebooks/zh/``).
+
+Every line a helper prints for a learner (exercise checks and their hints, widget descriptions, smoke-mode banners,
+the environment report) is marked with ``_()`` in the source and translated with Python's own ``gettext`` from the
+catalog ``helpers/locale/<locale>/LC_MESSAGES/course.mo``. That file is compiled with Babel from ``course.po``,
+which translators edit; ``make translations`` re-extracts the messages and recompiles (see the README).
+
+A Chinese notebook selects its language in its setup cell, in the running kernel, with one line:
+``helpers.set_language("zh")``. Nothing has to be set before JupyterLab starts, and English notebooks need no line.
+
+Error messages for programming mistakes (a helper called with a wrong argument) stay in English.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+DOMAIN = "course"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# language code a notebook passes -> gettext locale of its catalog (None: the source language, no catalog)
+LANGUAGES = {"en": None, "zh": "zh_CN"}
+
+_state: dict[str, object] = {"language": "en", "translations": gettext.NullTranslations()}
+
+
+def set_language(language: str) -> None:
+    """Make the helpers speak ``language`` ("en" or "zh") from now on, in this kernel."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {sorted(LANGUAGES)}, got {language!r}")
+    locale = LANGUAGES[language]
+    if locale is None:
+        translations: gettext.NullTranslations = gettext.NullTranslations()
+    else:
+        try:
+            translations = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[locale])
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"the {language!r} message catalog is missing: expected {LOCALE_DIR / locale / 'LC_MESSAGES'}"
+                f"/{DOMAIN}.mo; run `make translations` in the course folder to compile it"
+            ) from None
+    _state["language"], _state["translations"] = language, translations
+
+
+def get_language() -> str:
+    """The language the helpers speak now: "en" or "zh"."""
+    return str(_state["language"])
+
+
+def _(message: str) -> str:
+    """Translate ``message`` into the current language (unchanged in English, or when it has no translation)."""
+    return _state["translations"].gettext(message)  # type: ignore[union-attr]

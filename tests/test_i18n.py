@@ -1,0 +1,121 @@
+"""The helpers speak English or Chinese: helpers.i18n, and the zh_CN catalog that tools/messages.py maintains."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+import helpers
+from helpers import i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location("messages", ROOT / "tools" / "messages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def chinese():
+    helpers.set_language("zh")
+    yield
+    helpers.set_language("en")
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+def _sample_values(text: str) -> dict[str, object]:
+    """A value for each placeholder that suits its format spec: 1.5 for {x:.3g}, 1 for {n:,d}, "v" otherwise."""
+    values: dict[str, object] = {}
+    for _, name, spec, _ in string.Formatter().parse(text):
+        if name is None:
+            continue
+        kind = spec[-1:] if spec else ""
+        values[name] = 1.5 if kind in tuple("eEfFgGn%") else 1 if kind in tuple("dxXob") or "," in spec else "v"
+    return values
+
+
+def chinese_style_problems(text: str) -> list[str]:
+    """Where Chinese text breaks the course's rules: ASCII punctuation in Chinese prose, no space before/after Latin.
+
+    Code spans (`...`) and placeholders ({name}) count as Latin text; URLs and file paths are left alone.
+    """
+    plain = re.sub(r"`[^`]*`", "`c`", text)
+    plain = re.sub(r"\{[A-Za-z_][A-Za-z0-9_]*(![rsa])?(:[^{}]*)?\}", "X", plain)
+    plain = re.sub(r"https?://\S+", "URL", plain)
+    found = []
+    for pattern, what in [
+        (rf"[{CJK}][,;:?!]|[,;:?!][{CJK}]", "ASCII punctuation next to Chinese (use ，；：？！)"),
+        (rf"[{CJK}]\.(\s|$)", "an ASCII full stop after Chinese (use 。)"),
+        (rf"[{CJK}]\(|\)[{CJK}]", "ASCII parentheses next to Chinese (use （）)"),
+        (rf"[{CJK}][A-Za-z0-9`X]|[A-Za-z0-9`X][{CJK}]", "no half-width space between Chinese and Latin text or code"),
+    ]:
+        for match in re.finditer(pattern, plain):
+            start = max(match.start() - 8, 0)
+            found.append(f"{what}: …{plain[start:match.end() + 8]}…")
+    return found
+
+
+def test_english_is_the_default_and_unknown_languages_are_refused():
+    assert i18n.get_language() == "en"
+    assert i18n._("well done!") == "well done!"
+    with pytest.raises(ValueError, match="one of"):
+        helpers.set_language("fr")
+
+
+def test_chinese_is_selected_in_the_running_kernel_and_back(chinese):
+    assert i18n.get_language() == "zh"
+    assert re.search(f"[{CJK}]", i18n._("well done!"))
+    assert i18n._("a message no catalog has") == "a message no catalog has"
+    helpers.set_language("en")
+    assert i18n._("well done!") == "well done!"
+
+
+def test_the_chinese_catalog_is_complete_current_and_compiled():
+    problems = _tool().problems("zh_CN")
+    assert not problems, "\n".join(problems)
+
+
+def test_translations_keep_every_placeholder_and_format():
+    catalog = _tool().read_catalog("zh_CN")
+    broken = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        if _fields(message.id) != _fields(message.string):
+            broken.append(f"{message.id!r}: placeholders {_fields(message.id)} became {_fields(message.string)}")
+            continue
+        try:
+            message.string.format(**_sample_values(message.id))
+        except (KeyError, IndexError, ValueError) as error:
+            broken.append(f"{message.string!r}: .format fails ({error})")
+    assert not broken, "\n".join(broken)
+
+
+def test_translations_follow_the_chinese_writing_rules():
+    catalog = _tool().read_catalog("zh_CN")
+    found = [f"{m.string!r}: {p}" for m in catalog if m.id and m.string for p in chinese_style_problems(m.string)]
+    assert not found, f"{len(found)} problems:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("把 `x` 改成 {name}，再运行一次。", True),
+    ("学习率是 0.1。", True),
+    ("学习率是0.1。", False),
+    ("再运行一次.", False),
+    ("张量,梯度", False),
+    ("用 x.view(-1)（不是 reshape）", True),
+    ("形状是{shape}", False),
+])
+def test_the_style_check_can_fail(text, ok):
+    assert (chinese_style_problems(text) == []) is ok

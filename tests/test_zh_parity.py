@@ -1,0 +1,109 @@
+"""The Chinese edition (notebooks/zh/) mirrors the English one cell by cell: code, markers, exercises and outputs.
+
+See tests/zh_parity.py for the rules. Only the setup line ``helpers.set_language("zh")`` may differ in the code.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+import pytest
+
+from tests.zh_parity import CJK, ZH, ZH_SETUP_LINE, cells, differences, markers, source, twin
+
+ZH_NOTEBOOKS = sorted(ZH.glob("*.ipynb"))
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _texts(output: dict) -> list[str]:
+    """The text of one output (stream text, or text/plain of a result), as lines."""
+    if output.get("output_type") == "stream":
+        text = output.get("text", "")
+    else:
+        text = output.get("data", {}).get("text/plain", "")
+    return ("".join(text) if isinstance(text, list) else text).splitlines()
+
+
+def output_differences(zh_notebook) -> list[str]:
+    """Where the stored outputs of the two editions disagree, in cells whose outputs nbval checks.
+
+    A line may differ only where the Chinese line is a helper's line in Chinese (it has CJK characters) carrying
+    the same numbers as the English line.
+    """
+    found = []
+    for index, (z, e) in enumerate(zip(cells(zh_notebook), cells(twin(zh_notebook)))):
+        if z["cell_type"] != "code" or "NBVAL_IGNORE_OUTPUT" in markers(source(e)):
+            continue
+        zo, eo = z.get("outputs", []), e.get("outputs", [])
+        if [o.get("output_type") for o in zo] != [o.get("output_type") for o in eo]:
+            found.append(f"cell {index}: outputs {[o.get('output_type') for o in zo]} vs {[o.get('output_type') for o in eo]}")
+            continue
+        for zout, eout in zip(zo, eo):
+            if sorted(zout.get("data", {})) != sorted(eout.get("data", {})):
+                found.append(f"cell {index}: output kinds {sorted(zout.get('data', {}))} vs {sorted(eout.get('data', {}))}")
+            for kind in ("image/png", "image/svg+xml"):
+                if zout.get("data", {}).get(kind) != eout.get("data", {}).get(kind):
+                    found.append(f"cell {index}: the {kind} images differ")
+            zl, el = _texts(zout), _texts(eout)
+            if len(zl) != len(el):
+                found.append(f"cell {index}: {len(zl)} lines of output vs {len(el)}")
+                continue
+            for zline, eline in zip(zl, el):
+                if zline == eline:
+                    continue
+                if not re.search(f"[{CJK.pattern[1:-1]}]", zline):
+                    found.append(f"cell {index}: {zline!r} vs {eline!r}")
+                elif sorted(NUMBER.findall(zline)) != sorted(NUMBER.findall(eline)):
+                    found.append(f"cell {index}: the numbers differ: {zline!r} vs {eline!r}")
+    return found
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_the_chinese_notebook_mirrors_its_english_twin(notebook):
+    found = differences(notebook)
+    assert not found, f"{notebook.name}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_stored_outputs_agree_with_the_english_twin(notebook):
+    found = output_differences(notebook)
+    assert not found, f"{notebook.name}: the stored outputs drifted apart (run both editions again):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_the_twins_link_to_each_other_at_the_top(notebook):
+    zh_top, en_top = source(cells(notebook)[0]), source(cells(twin(notebook))[0])
+    assert f"](../{notebook.name})" in zh_top, f"zh/{notebook.name} must link to its English twin at the top"
+    assert f"](zh/{notebook.name})" in en_top, f"{notebook.name} must link to its Chinese twin at the top"
+
+
+def test_the_parity_check_can_fail(tmp_path, monkeypatch):
+    import tests.zh_parity as parity
+
+    english = twin(ZH_NOTEBOOKS[0])
+    data = json.loads(ZH_NOTEBOOKS[0].read_text(encoding="utf-8"))
+    monkeypatch.setattr(parity, "NOTEBOOKS", english.parent)
+
+    def broken(change) -> list[str]:
+        changed = copy.deepcopy(data)
+        change(changed["cells"])
+        path = tmp_path / english.name
+        path.write_text(json.dumps(changed), encoding="utf-8")
+        return differences(path)
+
+    code = [i for i, c in enumerate(data["cells"]) if c["cell_type"] == "code"]
+    markdown = [i for i, c in enumerate(data["cells"]) if c["cell_type"] == "markdown"]
+    assert broken(lambda cs: None) == []
+    assert "the code differs" in broken(lambda cs: cs[code[-1]].update(source=source(cs[code[-1]]) + "\nx = 1"))[0]
+    assert "setup cell needs" in broken(lambda cs: cs[code[0]].update(
+        source=source(cs[code[0]]).replace(ZH_SETUP_LINE, "")))[0]
+    assert "untranslated" in broken(lambda cs: cs[markdown[1]].update(source=source(twin_cells()[markdown[1]])))[0]
+    assert "number or type" in broken(lambda cs: cs.pop(markdown[-1]))[0]
+    # comments may be translated: a changed comment is no difference
+    assert broken(lambda cs: cs[code[-1]].update(source=source(cs[code[-1]]) + "  # 注释")) == []
+
+
+def twin_cells() -> list[dict]:
+    return cells(twin(ZH_NOTEBOOKS[0]))
