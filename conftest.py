@@ -24,7 +24,9 @@ def pytest_collection_modifyitems(items) -> None:
 
     files = list(dict.fromkeys(file_of(item) for item in items))
     browser = [f for f in files if f == "tests/test_browser.py"]
-    notebooks = sorted((f for f in files if f.endswith(".ipynb")), reverse=True)
+    # by lesson number, later (heavier) lessons first; an edition (notebooks/zh/) after the English twin
+    notebooks = sorted((f for f in files if f.endswith(".ipynb")), key=lambda f: (f.rsplit("/", 1)[-1], -f.count("/")),
+                       reverse=True)
     units = [f for f in files if f not in browser and f not in notebooks]
     if browser and notebooks and units:
         lightest = min(units, key=lambda f: sum(file_of(item) == f for item in items))

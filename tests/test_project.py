@@ -38,7 +38,8 @@ def test_pytest_runs_strict_nbval_over_notebooks():
 
 
 def test_every_notebook_is_collected_by_nbval():
-    notebooks = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "notebooks").rglob("*.ipynb")
+                       if ".ipynb_checkpoints" not in p.parts)
     assert notebooks, "no notebooks found"
     listing = subprocess.run(
         [sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],

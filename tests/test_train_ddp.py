@@ -1,50 +1,45 @@
-"""notebooks/scripts/train_ddp.py really trains with two processes (gloo on the CPU), in smoke mode.
+"""notebooks/scripts/train_ddp.py: its arguments, its start-up message, and the real two-process run's guard.
 
-Both ranks must end with identical weights (DDP averaged their gradients at every step and synced BatchNorm's
-buffers), and the checkpoint that rank 0 saved must load into a fresh network.
+The real run (two gloo processes on the CPU, smoke mode) happens in notebook 07 under strict nbval, twice in a row:
+its launch cell runs ``torchrun --standalone --nproc_per_node=2 scripts/train_ddp.py`` and the next cell, whose
+output nbval compares with the stored one, prints that every rank ended with identical weights (DDP averaged their
+gradients at every step and synced BatchNorm's buffers), that training moved them, and that rank 0's checkpoint
+loads and holds them. Running the script here as well would cost ~10 s of the 3-minute budget for the same check,
+so the test below makes sure the notebook's check stays strict and says what it must.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
+import json
 from pathlib import Path
 
 import pytest
-import torch
-
-from helpers.models import SmallResNet
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "notebooks" / "scripts" / "train_ddp.py"
+NOTEBOOK = ROOT / "notebooks" / "07_faster_and_better.ipynb"
 
 
-def test_two_processes_end_with_identical_weights_and_a_loadable_checkpoint(tmp_path):
-    env = dict(os.environ, COURSE_SMOKE="1", COURSE_DATA_DIR=str(tmp_path / "data"), OMP_NUM_THREADS="1")
-    run = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(SCRIPT),
-         "--dump-weights", str(tmp_path / "weights"), "--checkpoint", str(tmp_path / "ckpt.pt")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-    )
-    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    assert "2 processes (gloo, CPUs); batch 64 = 2 × 32" in run.stdout and "SMOKE MODE" in run.stdout
-    rank0 = torch.load(tmp_path / "weights" / "rank0.pt", weights_only=True)
-    rank1 = torch.load(tmp_path / "weights" / "rank1.pt", weights_only=True)
-    assert rank0.keys() == rank1.keys()
-    different = [name for name in rank0 if not torch.equal(rank0[name], rank1[name])]
-    assert not different, f"the two ranks disagree on {different}"
-    assert not torch.equal(rank0["classifier.weight"], _initial()["classifier.weight"]), "the weights never moved"
-
-    net = SmallResNet(width=8)
-    net.load_state_dict(torch.load(tmp_path / "ckpt.pt", weights_only=True))
-    assert all(torch.equal(value, rank0[name]) for name, value in net.state_dict().items())
+def _code_cells() -> list[dict]:
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    return [c for c in cells if c["cell_type"] == "code"]
 
 
-def _initial() -> dict[str, torch.Tensor]:
-    torch.manual_seed(0)
-    return SmallResNet(width=8).state_dict()
+def test_notebook_07_runs_the_script_with_two_processes_and_checks_the_ranks_strictly():
+    cells = _code_cells()
+    sources = ["".join(c["source"]) for c in cells]
+    launch = next(i for i, s in enumerate(sources) if '"torch.distributed.run"' in s)
+    assert "--nproc_per_node=" in sources[launch] and "processes, options = 2," in sources[launch]
+    assert "--dump-weights" in sources[launch] and "str(script)" in sources[launch]
+    check = sources[launch + 1]
+    assert "NBVAL_IGNORE_OUTPUT" not in check, "the rank check must stay a strictly compared cell"
+    stored = "".join("".join(o.get("text", "")) for o in cells[launch + 1]["outputs"])
+    assert stored.splitlines() == [
+        "every process ended with identical weights: True",
+        "training changed them: True",
+        "rank 0's checkpoint holds those weights: True",
+    ]
 
 
 def _script():
