@@ -10,6 +10,8 @@ strict nbval compares its outputs with the stored ones (``# NBVAL_IGNORE_OUTPUT`
   first: new random numbers on a re-run are expected; state that a cell changes is what this check is about.
 - A cell whose change on a re-run is the lesson (00's ``counter += 1``) carries the cell tag ``rerun-changes`` and
   runs once.
+- The Chinese edition (``notebooks/zh/``) runs once: whether a cell survives a re-run is a property of its code, and
+  every Chinese cell's code is token for token its English twin's (``tests/test_zh_parity.py``), which runs twice.
 
 Doing this inside nbval's own run costs one extra execution of each cell, not a second pass over every notebook
 in another kernel. Loaded from the root ``conftest.py``.
@@ -58,11 +60,15 @@ def _run_hidden(item: IPyNbCell, code: str) -> None:
     kernel.await_idle(msg_id, HIDDEN_TIMEOUT_S)
 
 
+def _is_chinese_twin(item: IPyNbCell) -> bool:
+    return item.path.parent.name == "zh" and item.path.parent.parent.name == "notebooks"
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     if not isinstance(item, IPyNbCell) or item.options.get("skip"):
         return (yield)
-    once = RERUN_CHANGES in item.cell.metadata.get("tags", [])
+    once = RERUN_CHANGES in item.cell.metadata.get("tags", []) or _is_chinese_twin(item)
     if not once:
         _run_hidden(item, SAVE_RANDOM_STATE)
     # nbval merges the stored stream outputs in place while comparing: keep a copy for the second comparison.
