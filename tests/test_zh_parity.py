@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from tests.test_i18n import chinese_style_problems
 from tests.zh_parity import CJK, ZH, ZH_SETUP_LINE, cells, differences, markers, source, twin
 
 ZH_NOTEBOOKS = sorted(ZH.glob("*.ipynb"))
@@ -77,6 +78,17 @@ def test_the_twins_link_to_each_other_at_the_top(notebook):
     zh_top, en_top = source(cells(notebook)[0]), source(cells(twin(notebook))[0])
     assert f"](../{notebook.name})" in zh_top, f"zh/{notebook.name} must link to its English twin at the top"
     assert f"](zh/{notebook.name})" in en_top, f"{notebook.name} must link to its Chinese twin at the top"
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_the_prose_follows_the_chinese_writing_rules(notebook):
+    found = []
+    for index, cell in enumerate(cells(notebook)):
+        if cell["cell_type"] == "markdown":
+            text = re.sub(r"```.*?```", " ", source(cell), flags=re.DOTALL)
+            text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets are paths, not prose
+            found += [f"cell {index}: {problem}" for problem in chinese_style_problems(text)]
+    assert not found, f"{notebook.name}:\n" + "\n".join(found)
 
 
 def test_the_parity_check_can_fail(tmp_path, monkeypatch):
