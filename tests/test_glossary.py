@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ZH = ROOT / "notebooks" / "zh"
 GLOSSARY = ZH / "术语表.md"
-GLOSS = re.compile(r"([\u3400-\u9fff]+)（([A-Za-z][^（）]*)）")
+GLOSS = re.compile(r"([\u3400-\u9fff][\u3400-\u9fff-]*)（([A-Za-z][^（）]*)）")
 
 
 @dataclass(frozen=True)

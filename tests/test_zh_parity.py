@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -18,13 +19,39 @@ ZH_NOTEBOOKS = sorted(ZH.glob("*.ipynb"))
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _texts(output: dict) -> list[str]:
-    """The text of one output (stream text, or text/plain of a result), as lines."""
+def _texts(output: dict, raw: bool = False) -> list[str]:
+    """The text of one output (stream text, or text/plain of a result), as sanitized lines (raw: as stored)."""
     if output.get("output_type") == "stream":
         text = output.get("text", "")
     else:
         text = output.get("data", {}).get("text/plain", "")
-    return ("".join(text) if isinstance(text, list) else text).splitlines()
+    text = "".join(text) if isinstance(text, list) else text
+    if raw:
+        return [text]
+    for pattern, replacement in _sanitizers():
+        text = pattern.sub(replacement, text)
+    return text.splitlines()
+
+
+def _sanitizers() -> list[tuple[re.Pattern, str]]:
+    """The regex/replace pairs of tests/nbval_sanitize.cfg, which nbval applies to outputs before comparing."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(Path(__file__).with_name("nbval_sanitize.cfg"), encoding="utf-8")
+    return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
+
+
+def _coalesced(outputs: list[dict]) -> list[dict]:
+    """Outputs with consecutive stream chunks of the same stream joined (how they are split depends on timing)."""
+    merged: list[dict] = []
+    for output in outputs:
+        if (output.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                and merged[-1].get("name") == output.get("name")):
+            merged[-1] = {**merged[-1], "text": "".join(_texts(merged[-1], raw=True)) + "".join(_texts(output, raw=True))}
+        else:
+            merged.append(output)
+    return merged
 
 
 def output_differences(zh_notebook) -> list[str]:
@@ -37,7 +64,7 @@ def output_differences(zh_notebook) -> list[str]:
     for index, (z, e) in enumerate(zip(cells(zh_notebook), cells(twin(zh_notebook)))):
         if z["cell_type"] != "code" or "NBVAL_IGNORE_OUTPUT" in markers(source(e)):
             continue
-        zo, eo = z.get("outputs", []), e.get("outputs", [])
+        zo, eo = _coalesced(z.get("outputs", [])), _coalesced(e.get("outputs", []))
         if [o.get("output_type") for o in zo] != [o.get("output_type") for o in eo]:
             found.append(f"cell {index}: outputs {[o.get('output_type') for o in zo]} vs {[o.get('output_type') for o in eo]}")
             continue
@@ -89,6 +116,19 @@ def test_the_prose_follows_the_chinese_writing_rules(notebook):
             text = re.sub(r"\]\([^)]*\)", "]", text)  # link targets are paths, not prose
             found += [f"cell {index}: {problem}" for problem in chinese_style_problems(text)]
     assert not found, f"{notebook.name}:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_line_break_falls_between_chinese_characters(notebook):
+    """Chrome shows a soft line break between two Chinese characters as a gap: tools/join_cjk_lines.py joins them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("join_cjk_lines", ZH.parent.parent / "tools" / "join_cjk_lines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    broken = [i for i, c in enumerate(cells(notebook))
+              if c["cell_type"] == "markdown" and module.join_soft_breaks(source(c)) != source(c)]
+    assert not broken, f"{notebook.name}: cells {broken}: run  python tools/join_cjk_lines.py {notebook.relative_to(ZH.parent.parent)}"
 
 
 def test_the_parity_check_can_fail(tmp_path, monkeypatch):
