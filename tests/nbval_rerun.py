@@ -10,6 +10,9 @@ strict nbval compares its outputs with the stored ones (``# NBVAL_IGNORE_OUTPUT`
   first: new random numbers on a re-run are expected; state that a cell changes is what this check is about.
 - A cell whose change on a re-run is the lesson (00's ``counter += 1``) carries the cell tag ``rerun-changes`` and
   runs once.
+- A cell whose work is another program (07's ``torchrun`` launch) carries the tag ``rerun-once`` and runs once: it
+  only assigns names in the kernel, so a second run would test the launched program again (its own test, the
+  next cell, is strict), not the cell, at ~10 s of the budget.
 - The Chinese edition (``notebooks/zh/``) runs once: whether a cell survives a re-run is a property of its code, and
   every Chinese cell's code is token for token its English twin's (``tests/test_zh_parity.py``), which runs twice.
 
@@ -25,6 +28,7 @@ import pytest
 from nbval.plugin import IPyNbCell, NbCellError
 
 RERUN_CHANGES = "rerun-changes"
+RERUN_ONCE = "rerun-once"
 HIDDEN_TIMEOUT_S = 60
 
 # Run in the notebook's kernel around each cell. Only libraries the notebook has imported already are touched,
@@ -68,7 +72,8 @@ def _is_chinese_twin(item: IPyNbCell) -> bool:
 def pytest_runtest_call(item: pytest.Item):
     if not isinstance(item, IPyNbCell) or item.options.get("skip"):
         return (yield)
-    once = RERUN_CHANGES in item.cell.metadata.get("tags", []) or _is_chinese_twin(item)
+    tags = item.cell.metadata.get("tags", [])
+    once = RERUN_CHANGES in tags or RERUN_ONCE in tags or _is_chinese_twin(item)
     if not once:
         _run_hidden(item, SAVE_RANDOM_STATE)
     # nbval merges the stored stream outputs in place while comparing: keep a copy for the second comparison.
