@@ -36,3 +36,21 @@ def test_every_course_widget_has_the_friendly_text_form(make):
 def test_a_missing_description_is_explained(bad):
     with pytest.raises(TypeError, match="LiveBox needs what= as a short description"):
         LiveBox([], what=bad)
+
+
+def test_png_output_is_a_display_data_output_holding_the_figure_as_png():
+    import base64
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from helpers.widgets.live import png_output
+
+    fig = Figure(figsize=(2, 1))
+    fig.add_subplot().plot([0, 1], [1, 0])
+    small, large = png_output(fig, dpi=50), png_output(fig, dpi=100)
+    assert small["output_type"] == "display_data" and small["data"]["text/plain"] == "<Figure>"
+    png = base64.b64decode(small["data"]["image/png"])
+    assert png.startswith(b"\x89PNG") and len(base64.b64decode(large["data"]["image/png"])) > len(png)

@@ -8,7 +8,10 @@ looks like a bug there; this one says what the widget is and what to do.
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Sequence
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -36,3 +39,17 @@ class LiveBox(widgets.VBox):
         if bundle is not None:
             bundle["text/plain"] = repr(self)  # whole: ipywidgets cuts its text form at 110 characters
         return bundle
+
+
+def png_output(fig: Any, dpi: int = 100) -> dict[str, Any]:
+    """Render a matplotlib Figure as a display_data output (PNG), to put in an Output widget's ``outputs``.
+
+    Setting ``outputs`` (rather than drawing inside ``with out:``) also works outside a kernel, so tests can see it.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"},
+        "metadata": {},
+    }

@@ -8,8 +8,6 @@ functions below, which the tests call directly.
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from typing import Any
 
@@ -161,17 +159,6 @@ def plot_one_cycle(
     return _draw(ax, lrs, momentums)
 
 
-def _png_output(fig: Any) -> dict[str, Any]:
-    """Render a Figure to a display_data output (PNG) for an Output widget."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100)
-    return {
-        "output_type": "display_data",
-        "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"},
-        "metadata": {},
-    }
-
-
 def one_cycle_explorer(max_lr: float = 0.2, total_steps: int = 970, pct_start: float = 0.3) -> Any:
     """Return a widget: sliders for the peak rate, the warm-up share and the step count, redrawing the schedule.
 
@@ -180,7 +167,7 @@ def one_cycle_explorer(max_lr: float = 0.2, total_steps: int = 970, pct_start: f
     import ipywidgets as widgets
     from matplotlib.figure import Figure
 
-    from helpers.widgets.live import LiveBox
+    from helpers.widgets.live import LiveBox, png_output
 
     max_lr, total_steps, pct_start = _check_all(max_lr, total_steps, pct_start, 25.0, 1e4)[:3]
     for name, value, (low, high) in [
@@ -211,7 +198,7 @@ def one_cycle_explorer(max_lr: float = 0.2, total_steps: int = 970, pct_start: f
         _draw(fig.add_subplot(), lrs, momentums)
         out.outputs = (
             {"output_type": "stream", "name": "stdout", "text": _describe(lrs, momentums) + "\n"},
-            _png_output(fig),
+            png_output(fig),
         )
 
     for slider in (lr_slider, pct_slider, steps_slider):

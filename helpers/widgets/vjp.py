@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from typing import Any, Sequence
 
@@ -115,22 +113,11 @@ def draw_vjp(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Tenso
     return fig
 
 
-def _png_output(fig: Any) -> dict[str, Any]:
-    """Render a Figure to a display_data output (PNG) for an Output widget."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return {
-        "output_type": "display_data",
-        "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"},
-        "metadata": {},
-    }
-
-
 def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
     """Return an ipywidgets box: two sliders for v, the report from :func:`vjp_report` and its picture."""
     import ipywidgets as widgets
 
-    from helpers.widgets.live import LiveBox
+    from helpers.widgets.live import LiveBox, png_output
     from matplotlib.figure import Figure
 
     start = _numbers(v, 2, "v", "vjp_explorer").tolist()
@@ -144,7 +131,7 @@ def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
 
     def update(_: Any = None) -> None:
         chosen = [s.value for s in sliders]
-        picture = _png_output(draw_vjp(chosen, fig=Figure(figsize=(6.4, 3.2))))
+        picture = png_output(draw_vjp(chosen, fig=Figure(figsize=(6.4, 3.2))), dpi=80)
         out.outputs = ({"output_type": "stream", "name": "stdout", "text": vjp_report(chosen) + "\n"}, picture)
 
     for slider in sliders:
