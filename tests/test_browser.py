@@ -1,6 +1,7 @@
 """The widgets work in a real browser: JupyterLab + headless Chromium, every notebook that has a widget.
 
-For each such notebook the test clears its outputs, runs all cells in JupyterLab, and asserts that
+For each such notebook the test clears its outputs, runs its cells in JupyterLab (all of them up to the last
+one that makes a widget, a progress bar or a figure: ``last_cell_to_run``), and asserts that
 - no cell shows an error, and no output says "Error displaying widget";
 - every widget is drawn as a widget, never as its text form (``VBox(children=...``, ``[Interactive: ...]``);
 - moving each control (ArrowRight on a slider handle, another option in a dropdown, a click on a checkbox
@@ -87,6 +88,15 @@ def notebooks_with_widgets() -> list[str]:
     return names
 
 
+def test_the_cells_run_in_the_browser_reach_every_widget_and_figure():
+    """Start page: up to its slider (the last cell that makes a widget); 07: up to the ladder's chart, before torchrun."""
+    assert last_cell_to_run(NOTEBOOKS / "00_start_here.ipynb") == 14
+    cells = json.loads((NOTEBOOKS / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))["cells"]
+    last = last_cell_to_run(NOTEBOOKS / "07_faster_and_better.ipynb")
+    assert "plot_ladder" in "".join(cells[last]["source"])
+    assert any("torch.distributed.run" in "".join(c["source"]) for c in cells[last + 1:])
+
+
 def test_the_widget_notebooks_are_found():
     """The list this test works through is not empty by accident (a renamed folder, a broken regex)."""
     found = notebooks_with_widgets()
@@ -162,21 +172,27 @@ def browser_page(tmp_path_factory):
 
 
 # JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.
-OPEN_AND_RUN_ALL = """async (path) => {
+OPEN_AND_RUN_ALL = """async ([path, last]) => {
   const app = window.jupyterapp;
   const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook', kernel: {name: 'python3'}});
   await panel.context.ready;
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
   await app.commands.execute('notebook:clear-all-cell-outputs');
-  app.commands.execute('notebook:run-all-cells');  // not awaited: Python polls, with a time limit
+  // Not awaited: Python polls, with a time limit. Cells after `last` show nothing this test checks: not run.
+  if (last + 1 >= panel.content.widgets.length) {
+    app.commands.execute('notebook:run-all-cells');
+  } else {
+    panel.content.activeCellIndex = last + 1;
+    app.commands.execute('notebook:run-all-above');
+  }
   return panel.id;
 }"""
 
-# "done" when every code cell ran and the kernel is idle; "error" as soon as a cell shows an error.
-RUN_STATE = """(id) => {
+# "done" when every code cell up to `last` ran and the kernel is idle; "error" as soon as a cell shows an error.
+RUN_STATE = """([id, last]) => {
   const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
-  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const cells = panel.content.widgets.filter((c, i) => i <= last && c.model.type === 'code');
   for (const cell of cells) {
     for (const out of cell.model.outputs.toJSON()) { if (out.output_type === 'error') return 'error'; }
   }
@@ -241,7 +257,7 @@ DRIVEN = """(el) => {
 @pytest.mark.parametrize("name", notebooks_with_widgets())
 def test_widgets_render_and_respond_in_jupyterlab(browser_page, name):
     page, _ = browser_page
-    _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S)
+    _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S, last_cell_to_run(NOTEBOOKS / name))
 
 
 def test_a_control_that_drives_nothing_fails_the_check(browser_page):
@@ -269,12 +285,31 @@ def test_the_text_forms_of_broken_widgets_are_recognised():
     assert not WIDGET_AS_TEXT.search("3 squared is 9\nlr = 0.1: converged")
 
 
-def _run_and_check(page, path: str, move_timeout_s: float) -> None:
+# What a cell's stored output shows when it made a widget or a progress bar (their text forms) or drew a figure.
+SHOWS_WIDGET_OR_FIGURE = re.compile(r"\[Interactive: |\[交互控件：|\d+%\||\"image/png\"")
+
+
+def last_cell_to_run(notebook: Path) -> int:
+    """The index of the last cell this test needs: the last that makes a widget, a progress bar or a figure.
+
+    Found from the code (``USES_WIDGETS``, ``plt.show()``) and from the stored outputs (a widget's or a bar's text
+    form, a picture). The cells after it (07's torchrun launch, the exercises) show nothing this test looks at, and
+    strict nbval runs them all; so the browser runs every cell up to that one ('Run All Above'), and not the rest.
+    Their code is still checked for width.
+    """
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    needed = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (
+        USES_WIDGETS.search("".join(c["source"])) or "plt.show()" in "".join(c["source"])
+        or SHOWS_WIDGET_OR_FIGURE.search(json.dumps(c.get("outputs", []), ensure_ascii=False)))]
+    return max(needed, default=len(cells) - 1)
+
+
+def _run_and_check(page, path: str, move_timeout_s: float, last: int = 10**9) -> None:
     name = path.removeprefix("notebooks/")
     shot = data_dir() / "browser-test" / (name.replace("/", "_").removesuffix(".ipynb") + ".png")
-    panel_id = page.evaluate(OPEN_AND_RUN_ALL, path)
+    panel_id = page.evaluate(OPEN_AND_RUN_ALL, [path, last])
     try:
-        _check_notebook(page, panel_id, name, shot, move_timeout_s)
+        _check_notebook(page, panel_id, name, shot, move_timeout_s, last)
     finally:
         # Not awaited: the kernel shuts down while the next notebook starts.
         page.evaluate("""(id) => {
@@ -295,12 +330,12 @@ def _fail(page, panel_id: str, shot: Path, message: str, cell: int | None = None
     pytest.fail(f"{message}\nscreenshot: {shot}", pytrace=False)
 
 
-def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: float) -> None:
+def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: float, last: int) -> None:
     deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
     state = "running"
     while state == "running" and time.monotonic() < deadline:
         time.sleep(0.5)
-        state = page.evaluate(RUN_STATE, panel_id)
+        state = page.evaluate(RUN_STATE, [panel_id, last])
     cells = page.evaluate(CELL_REPORT, panel_id)
     for cell in cells:
         if cell["errors"]:
