@@ -66,7 +66,7 @@ def short_training(lr: float, steps: int = 30) -> list[float]:
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     criterion = nn.MSELoss()
     losses = []
-    for _ in range(steps):
+    for _step in range(steps):
         optimizer.zero_grad()
         loss = criterion(model(X), y)
         losses.append(loss.item())
