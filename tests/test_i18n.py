@@ -119,3 +119,40 @@ def test_translations_follow_the_chinese_writing_rules():
 ])
 def test_the_style_check_can_fail(text, ok):
     assert (chinese_style_problems(text) == []) is ok
+
+
+def _assigned_names(tree) -> list[tuple[str, int]]:
+    import ast
+
+    found = []
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, (ast.For, ast.comprehension)):
+            targets = [node.target]
+        elif isinstance(node, ast.With):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        for target in targets:
+            found += [(n.id, n.lineno) for n in ast.walk(target) if isinstance(n, ast.Name)]
+    return found
+
+
+def test_no_helper_function_hides_the_translation_function_behind_a_variable_named_underscore():
+    """`for _ in ...` or `a, _ = ...` in a function makes _ local there: its _("...") then fails at run time."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        if "from helpers.i18n import _" not in source:
+            continue
+        for function in ast.walk(ast.parse(source)):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                        for n in ast.walk(function))
+            if calls:
+                found += [f"{path.relative_to(ROOT)}:{line} ({function.name})"
+                          for name, line in _assigned_names(function) if name == "_"]
+    assert not found, "rename these throwaway variables (e.g. _step): " + ", ".join(found)
