@@ -1,7 +1,7 @@
 """Join the soft line breaks of Chinese Markdown in notebooks, so that no stray space shows between Chinese characters.
 
 A line break inside a Markdown paragraph is a "soft break": the page shows it as a space. Between two English words
-that is right; between two Chinese characters Chrome shows a visible gap. So in the Chinese edition a paragraph, a
+that is right; between two Chinese characters, or beside Chinese punctuation (，。（）…), Chrome shows a visible gap. So in the Chinese edition a paragraph, a
 list item or a quoted paragraph is kept on one source line wherever a line break would fall between Chinese
 characters (or Chinese punctuation). Code blocks, tables, headings and HTML are left alone.
 
@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 WIDE = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2026\u2014"
+PUNCT = r"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u2018-\u201d\u2026\u2014"
 BLOCK_START = re.compile(r"^\s*(?:[-*+]\s|\d+\.\s|#|\||```|<|\$\$|>\s*$)")
 
 
@@ -49,7 +50,11 @@ def join_soft_breaks(markdown: str) -> str:
             and not BLOCK_START.match(text_this)
             and not text_prev.lstrip().startswith(("#", "|", "<", "```", "$$"))
             and not previous.endswith("  ")  # a hard break, on purpose
-            and re.search(f"[{WIDE}]$", text_prev.rstrip()) and re.match(f"^\\s*[{WIDE}]", text_this)
+            and (
+                (re.search(f"[{WIDE}]$", text_prev.rstrip()) and re.match(f"^\\s*[{WIDE}]", text_this))
+                # a break beside full-width punctuation also shows as a gap: "，`code`", "`code`。"
+                or re.search(f"[{PUNCT}]$", text_prev.rstrip()) or re.match(f"^\\s*[{PUNCT}]", text_this)
+            )
         )
         if joinable:
             out[-1] = previous.rstrip() + text_this.lstrip()
