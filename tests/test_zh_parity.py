@@ -159,3 +159,31 @@ def test_the_parity_check_can_fail(tmp_path, monkeypatch):
 
 def twin_cells() -> list[dict]:
     return cells(twin(ZH_NOTEBOOKS[0]))
+
+
+def display_width(line: str) -> int:
+    """Columns a line takes in a monospace font, a wide (CJK) character counting as two: a conservative guess."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def widest_english_line() -> int:
+    """The widest code line of the English edition, which the browser test checks fits JupyterLab's cells."""
+    return max(display_width(line) for notebook in ZH_NOTEBOOKS for cell in cells(twin(notebook))
+               if cell["cell_type"] == "code" for line in source(cell).splitlines())
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_chinese_comments_keep_code_lines_within_the_english_width(notebook):
+    # The browser test drives only the Chinese start page; a Chinese comment is about twice as wide per character
+    # as English, so hold every Chinese code line to the width the English edition is proven to fit.
+    limit = widest_english_line()
+    wide = [f"cell {i}: {display_width(line)} columns: {line.strip()[:60]!r}"
+            for i, cell in enumerate(cells(notebook)) if cell["cell_type"] == "code"
+            for line in source(cell).splitlines() if display_width(line) > limit]
+    assert not wide, f"zh/{notebook.name}: code lines wider than the English edition's widest ({limit}): {wide}"
+
+
+def test_display_width_counts_chinese_characters_twice():
+    assert display_width("x = 1  # 注释") == len("x = 1  # ") + 4
