@@ -1,12 +1,14 @@
 """The widgets work in a real browser: JupyterLab + headless Chromium, every notebook that has a widget.
 
 For each such notebook the test clears its outputs, runs its cells in JupyterLab (all of them up to the last
-one that makes a widget, a progress bar or a figure: ``last_cell_to_run``), and asserts that
+one that makes a widget or a progress bar: ``last_cell_to_run``), and asserts that
 - no cell shows an error, and no output says "Error displaying widget";
 - every widget is drawn as a widget, never as its text form (``VBox(children=...``, ``[Interactive: ...]``);
 - moving each control (ArrowRight on a slider handle, another option in a dropdown, a click on a checkbox
   or button) changes the text or image that the control drives;
-- tqdm progress bars are drawn as widgets, not as text.
+- tqdm progress bars are drawn as widgets, not as text;
+- no figure is shrunk to fit: those it ran are measured as drawn, and the stored figures of the cells after the
+  last widget are measured against the width of the page's output area.
 On failure it saves a screenshot under the data folder (``browser-test/``) and names it in the message.
 
 It needs Chromium (Debian: ``apt-get install chromium``; elsewhere set ``COURSE_CHROMIUM`` to a Chrome or
@@ -17,6 +19,7 @@ The notebooks are copied to a temporary folder first, so nothing the browser doe
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -88,13 +91,16 @@ def notebooks_with_widgets() -> list[str]:
     return names
 
 
-def test_the_cells_run_in_the_browser_reach_every_widget_and_figure():
-    """Start page: up to its slider (the last cell that makes a widget); 07: up to the ladder's chart, before torchrun."""
+def test_the_cells_run_in_the_browser_reach_every_widget():
+    """Start page: up to its slider (the last cell that makes a widget); 07: up to the one-cycle widget, before the
+    ladder's later rungs and torchrun; 05: its stored figures after the training widget are checked from the file."""
     assert last_cell_to_run(NOTEBOOKS / "00_start_here.ipynb") == 14
     cells = json.loads((NOTEBOOKS / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))["cells"]
     last = last_cell_to_run(NOTEBOOKS / "07_faster_and_better.ipynb")
-    assert "plot_ladder" in "".join(cells[last]["source"])
+    assert "one_cycle_explorer" in "".join(cells[last]["source"])
     assert any("torch.distributed.run" in "".join(c["source"]) for c in cells[last + 1:])
+    after = stored_figures(NOTEBOOKS / "05_updating_weights.ipynb", last_cell_to_run(NOTEBOOKS / "05_updating_weights.ipynb"))
+    assert len(after) >= 3 and all(width > 100 for _cell, width in after), after
 
 
 def test_the_widget_notebooks_are_found():
@@ -241,6 +247,13 @@ CELL_REPORT = """async (id) => {
   return report;
 }"""
 
+# The width an image may take in an output area of this page (JupyterLab draws images at most this wide).
+OUTPUT_WIDTH = """(id) => {
+  const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
+  const outputs = Array.from(panel.node.querySelectorAll('.jp-OutputArea-output'));
+  return Math.max(0, ...outputs.map(o => o.clientWidth));
+}"""
+
 # What a widget drives: its text and images, without the controls themselves (their readouts change too).
 DRIVEN = """(el) => {
   const copy = el.cloneNode(true);
@@ -285,23 +298,40 @@ def test_the_text_forms_of_broken_widgets_are_recognised():
     assert not WIDGET_AS_TEXT.search("3 squared is 9\nlr = 0.1: converged")
 
 
-# What a cell's stored output shows when it made a widget or a progress bar (their text forms) or drew a figure.
-SHOWS_WIDGET_OR_FIGURE = re.compile(r"\[Interactive: |\[交互控件：|\d+%\||\"image/png\"")
+# What a cell's stored output shows when it made a widget or a progress bar (their text forms).
+SHOWS_WIDGET = re.compile(r"\[Interactive: |\[交互控件：|\d+%\|")
 
 
 def last_cell_to_run(notebook: Path) -> int:
-    """The index of the last cell this test needs: the last that makes a widget, a progress bar or a figure.
+    """The index of the last cell this test needs to run: the last that makes a widget or a progress bar.
 
-    Found from the code (``USES_WIDGETS``, ``plt.show()``) and from the stored outputs (a widget's or a bar's text
-    form, a picture). The cells after it (07's torchrun launch, the exercises) show nothing this test looks at, and
-    strict nbval runs them all; so the browser runs every cell up to that one ('Run All Above'), and not the rest.
-    Their code is still checked for width.
+    Found from the code (``USES_WIDGETS``) and from the stored outputs (a widget's or a bar's text form). The cells
+    after it (07's later rungs and torchrun launch, the exercises) need no live front end, and strict nbval runs them
+    all; so the browser runs every cell up to that one ('Run All Above'), and not the rest. Their code is still
+    checked for width, and their stored figures against the output area's width (``stored_figures``).
     """
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     needed = [i for i, c in enumerate(cells) if c["cell_type"] == "code" and (
-        USES_WIDGETS.search("".join(c["source"])) or "plt.show()" in "".join(c["source"])
-        or SHOWS_WIDGET_OR_FIGURE.search(json.dumps(c.get("outputs", []), ensure_ascii=False)))]
+        USES_WIDGETS.search("".join(c["source"]))
+        or SHOWS_WIDGET.search(json.dumps(c.get("outputs", []), ensure_ascii=False)))]
     return max(needed, default=len(cells) - 1)
+
+
+def stored_figures(notebook: Path, after: int) -> list[tuple[int, int]]:
+    """(cell index, width in CSS px) of every stored PNG in the code cells after ``after``: as JupyterLab shows it,
+    the width its metadata gives, else its own pixel width (read from the PNG header)."""
+    found = []
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for index, cell in enumerate(cells[after + 1:], start=after + 1):
+        for output in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            png = output.get("data", {}).get("image/png")
+            if png:
+                width = output.get("metadata", {}).get("image/png", {}).get("width")
+                if width is None:
+                    header = base64.b64decode("".join(png)[:32])
+                    width = int.from_bytes(header[16:20], "big")
+                found.append((index, int(width)))
+    return found
 
 
 def _run_and_check(page, path: str, move_timeout_s: float, last: int = 10**9) -> None:
@@ -334,7 +364,7 @@ def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: 
     deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
     state = "running"
     while state == "running" and time.monotonic() < deadline:
-        time.sleep(0.5)
+        time.sleep(0.25)
         state = page.evaluate(RUN_STATE, [panel_id, last])
     cells = page.evaluate(CELL_REPORT, panel_id)
     for cell in cells:
@@ -347,6 +377,7 @@ def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: 
     page.wait_for_timeout(500)
     cells = page.evaluate(CELL_REPORT, panel_id)
     _check_drawn(page, panel_id, name, shot, cells)
+    _check_stored_figures(page, panel_id, name, shot, last)
     moved = _move_every_control(page, panel_id, name, shot, cells, move_timeout_s)
     print(f"{name}: moved {len(moved)} control(s)")
     for line in moved:
@@ -355,6 +386,23 @@ def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: 
         _save_figures(page, panel_id, shot.parent / "figures", shot.stem)
     # Moving controls must not leave a broken widget behind either.
     _check_drawn(page, panel_id, name, shot, page.evaluate(CELL_REPORT, panel_id))
+
+
+def _check_stored_figures(page, panel_id: str, name: str, shot: Path, last: int) -> None:
+    """The figures of the cells this test did not run, as stored, must fit the output area this page draws."""
+    from helpers.plot import MAX_WIDTH
+
+    available = page.evaluate(OUTPUT_WIDTH, panel_id)
+    # helpers.plot sizes every figure for this width (its unit tests hold them to MAX_WIDTH inches at 100 dpi)
+    assert available >= MIN_FIGURE_SCALE * MAX_WIDTH * 100, (
+        f"{name}: JupyterLab's output area is {available} px wide, too narrow for helpers.plot's "
+        f"{MAX_WIDTH * 100:.0f}-px figures: lower helpers.plot.MAX_WIDTH")
+    notebook = NOTEBOOKS / name
+    for cell, width in stored_figures(notebook, last) if notebook.exists() else []:
+        if min(width, available) < MIN_FIGURE_SCALE * width:
+            _fail(page, panel_id, shot, f"{name}: cell {cell} stores a {width}-px-wide figure, which an output "
+                  f"area of {available} px shrinks to {available / width:.0%}: make it narrower so its text stays "
+                  "readable", None)
 
 
 def _save_figures(page, panel_id: str, folder: Path, stem: str) -> None:
