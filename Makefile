@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-zh test outputs translations clean-venv
+.PHONY: help setup lab lab-zh test outputs translations student grade grade-arguments clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
@@ -19,6 +19,8 @@ help:
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
 	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
+	@echo "make student  write the student edition (no solutions) to build/student/ and the solutions to build/teacher/ (TEACHING.md)"
+	@echo "make grade LESSON=01 SUBMISSIONS=folder [OUT=folder] [JOBS=2]  run and grade submitted notebooks (TEACHING.md; runs their code)"
 
 # Re-installs only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -54,6 +56,18 @@ outputs: setup
 # (new ones arrive untranslated) and compile course.mo, which is committed too.
 translations: setup
 	$(BIN)/python tools/messages.py
+
+# The classroom kit (TEACHING.md). OUT=... writes somewhere other than build/.
+student: setup
+	$(BIN)/python -m classroom.student $(if $(OUT),--out "$(OUT)")
+
+# Runs other people's code: read TEACHING.md first. Checked before setup, so a forgotten argument fails at once.
+grade: grade-arguments setup
+	$(BIN)/python -m classroom.grade "$(SUBMISSIONS)" --lesson "$(LESSON)" $(if $(OUT),--out "$(OUT)") $(if $(JOBS),--jobs $(JOBS))
+
+grade-arguments:
+	@test -n "$(LESSON)" || { echo "error: make grade needs LESSON, the two-digit lesson number, and SUBMISSIONS, the folder of collected notebooks; e.g. make grade LESSON=01 SUBMISSIONS=~/collected/01"; exit 2; }
+	@test -n "$(SUBMISSIONS)" || { echo "error: make grade needs SUBMISSIONS, the folder of collected .ipynb files; e.g. make grade LESSON=$(LESSON) SUBMISSIONS=~/collected/$(LESSON)"; exit 2; }
 
 clean-venv:
 	rm -rf $(VENV)

@@ -63,6 +63,20 @@ def test_bad_arguments_are_explained(bad, capsys):
     assert "must be" in capsys.readouterr().err
 
 
+def test_it_speaks_the_language_it_is_given(capsys):
+    """Notebook 07 passes --language with its edition's language, so the Chinese notebook's run prints Chinese."""
+    assert _script().parse_args(["--language", "zh"]).language == "zh"
+    assert _script().parse_args([]).language == "en"
+    with pytest.raises(SystemExit):
+        _script().parse_args(["--language", "fr"])
+    assert "invalid choice" in capsys.readouterr().err
+    for edition in ("", "zh/"):
+        notebook = json.loads((ROOT / "notebooks" / edition / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))
+        launch = ["".join(c["source"]) for c in notebook["cells"] if "torch.distributed.run" in "".join(c["source"])
+                  and c["cell_type"] == "code"]
+        assert len(launch) == 1 and '"--language", helpers.get_language()' in launch[0]
+
+
 def test_notebook_07_quotes_the_script_as_it_is():
     """The lines of train_ddp.py that notebook 07 shows in its section 10 are really in the script."""
     import json

@@ -187,3 +187,22 @@ def test_chinese_comments_keep_code_lines_within_the_english_width(notebook):
 
 def test_display_width_counts_chinese_characters_twice():
     assert display_width("x = 1  # 注释") == len("x = 1  # ") + 4
+
+
+CHINESE_MARKDOWN = sorted(ZH.parent.parent.glob("*.zh-CN.md")) + sorted(ZH.glob("*.md"))
+
+
+@pytest.mark.parametrize("document", CHINESE_MARKDOWN, ids=lambda p: p.name)
+def test_no_line_break_falls_between_chinese_characters_in_the_chinese_documents(document):
+    """The same rule for the Chinese README, TEACHING.zh-CN.md and the glossary."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("join_cjk_lines", ZH.parent.parent / "tools" / "join_cjk_lines.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = document.read_text(encoding="utf-8")
+    assert module.join_soft_breaks(text) == text, f"run  python tools/join_cjk_lines.py {document.name}"
+
+
+def test_the_chinese_documents_are_found():
+    assert {"README.zh-CN.md", "TEACHING.zh-CN.md", "术语表.md"} <= {p.name for p in CHINESE_MARKDOWN}

@@ -5,8 +5,10 @@ that is right; between two Chinese characters, or beside Chinese punctuation (ï¼
 list item or a quoted paragraph is kept on one source line wherever a line break would fall between Chinese
 characters (or Chinese punctuation). Code blocks, tables, headings and HTML are left alone.
 
-    python tools/join_cjk_lines.py notebooks/zh/*.ipynb          # rewrite in place
-    python tools/join_cjk_lines.py --check notebooks/zh/*.ipynb  # exit 1 if a notebook has such a break
+    python tools/join_cjk_lines.py notebooks/zh/*.ipynb *.zh-CN.md          # rewrite in place
+    python tools/join_cjk_lines.py --check notebooks/zh/*.ipynb *.zh-CN.md  # exit 1 if a file has such a break
+
+It takes notebooks (their Markdown cells) and Markdown files (the Chinese READMEs and TEACHING.zh-CN.md).
 """
 
 from __future__ import annotations
@@ -80,12 +82,22 @@ def fix_notebook(path: Path, check: bool) -> bool:
     return changed
 
 
+def fix_markdown(path: Path, check: bool) -> bool:
+    """Join the breaks in one Markdown file; return True if anything changed (or would)."""
+    text = path.read_text(encoding="utf-8")
+    joined = join_soft_breaks(text)
+    if joined != text and not check:
+        path.write_text(joined, encoding="utf-8")
+    return joined != text
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--check", action="store_true", help="only report; exit 1 if a notebook needs joining")
     args = parser.parse_args(argv)
-    changed = [p for p in args.notebooks if fix_notebook(p, args.check)]
+    changed = [p for p in args.notebooks
+               if (fix_markdown if p.suffix == ".md" else fix_notebook)(p, args.check)]
     for path in changed:
         print(f"{path}: {'has' if args.check else 'joined'} soft line breaks between Chinese characters")
     return 1 if args.check and changed else 0

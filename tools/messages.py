@@ -4,7 +4,8 @@
     python tools/messages.py --check    # exit 1 (saying why) when a catalog is stale, incomplete or not compiled
 
 Where the messages come from:
-- every ``_("...")`` in ``helpers/`` (see ``helpers/i18n.py``);
+- every ``_("...")`` in ``helpers/`` (see ``helpers/i18n.py``) and in ``classroom/`` (the classroom kit's feedback,
+  reports and student edition, see TEACHING.md) and in ``notebooks/scripts/`` (what 07's DDP script prints);
 - every literal passed to ``announce_smoke("...")`` in the English notebooks and in ``notebooks/scripts/``: the
   helper translates that description at run time, so it needs a catalog entry too.
 
@@ -29,6 +30,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 HELPERS = ROOT / "helpers"
+# packages whose _("...") messages a learner or teacher reads
+SOURCES = [HELPERS, ROOT / "classroom", ROOT / "notebooks" / "scripts"]
 LOCALE_DIR = HELPERS / "locale"
 DOMAIN = "course"
 LOCALES = ["zh_CN"]
@@ -68,8 +71,9 @@ def _cell_source(cell: dict) -> str:
 def extract() -> Catalog:
     """Every message the helpers may show a learner, with where it comes from."""
     catalog = Catalog(project="pytorch-course", domain=DOMAIN, charset="utf-8")
-    for filename, lineno, message, _comments, _context in extract_from_dir(HELPERS, keywords={"_": None}):
-        catalog.add(message, locations=[(f"helpers/{filename}", lineno)])
+    for package in SOURCES:
+        for filename, lineno, message, _comments, _context in extract_from_dir(package, keywords={"_": None}):
+            catalog.add(message, locations=[(f"{package.relative_to(ROOT).as_posix()}/{filename}", lineno)])
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
         for index, cell in enumerate(cells):

@@ -47,6 +47,7 @@ from torch.utils.data.distributed import DistributedSampler
 from helpers.augment import random_crop_flip
 from helpers.config import announce_smoke, data_dir, display_path, smoke_mode
 from helpers.data import CifarTensors, load_cifar10
+from helpers.i18n import LANGUAGES, _, set_language
 from helpers.models import SmallResNet
 
 
@@ -66,6 +67,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--train-images", type=int, default=None,
                         help="train on the first N training images only (a quick try on a CPU); default: all")
     parser.add_argument("--smoke", action="store_true", help="a tiny run on generated data, as COURSE_SMOKE=1 does")
+    parser.add_argument("--language", choices=sorted(LANGUAGES), default="en",
+                        help="the language of the lines it prints (notebook 07 passes its edition's; default en)")
     parser.add_argument("--dump-weights", type=Path, default=None,
                         help="each rank saves its final weights here as rank<R>.pt (the tests compare them)")
     args = parser.parse_args(argv)
@@ -79,6 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    set_language(args.language)
     if "RANK" not in os.environ:
         sys.exit("Start this script with torchrun, for example:\n"
                  "  torchrun --standalone --nproc_per_node=2 notebooks/scripts/train_ddp.py")
@@ -137,9 +141,11 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.2)
     bf16 = device.type == "cuda" and torch.cuda.is_bf16_supported(including_emulation=False)
     if lead:
-        print(f"{world} processes ({'NCCL, GPUs' if dist.get_backend() == 'nccl' else 'gloo, CPUs'}); "
-              f"batch {batch_size} = {world} × {per_process}; {len(loader)} steps per epoch; "
-              f"SmallResNet(width={width}); bf16 autocast: {'on' if bf16 else 'off'}", flush=True)
+        line = _("{world} processes ({backend}); batch {batch} = {world} × {per_process}; {steps} steps per epoch; "
+                 "SmallResNet(width={width}); {precision}")
+        print(line.format(world=world, backend=_("NCCL, GPUs") if dist.get_backend() == "nccl" else _("gloo, CPUs"),
+                          batch=batch_size, per_process=per_process, steps=len(loader), width=width,
+                          precision=_("bf16 autocast: on") if bf16 else _("bf16 autocast: off")), flush=True)
 
     for epoch in range(epochs):
         sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every process
@@ -157,8 +163,10 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
             scheduler.step()
         accuracy = evaluate(model, test_loader, device, bf16)
         if lead:
-            print(f"epoch {epoch + 1}/{epochs}: last batch loss {loss.item():.3f}, "
-                  f"test accuracy {accuracy:.1%} ({time.perf_counter() - started:.1f} s)", flush=True)
+            line = _("epoch {epoch}/{epochs}: last batch loss {loss:.3f}, "
+                     "test accuracy {accuracy:.1%} ({seconds:.1f} s)")
+            print(line.format(epoch=epoch + 1, epochs=epochs, loss=loss.item(), accuracy=accuracy,
+                              seconds=time.perf_counter() - started), flush=True)
 
     if args.dump_weights is not None:
         args.dump_weights.mkdir(parents=True, exist_ok=True)
@@ -167,7 +175,7 @@ def train(args: argparse.Namespace, rank: int, world: int, device: torch.device,
         path = args.checkpoint or data_dir() / "checkpoints" / "small_resnet_ddp.pt"
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(model.module.state_dict(), path)
-        print(f"rank 0 saved the weights to {display_path(path)}", flush=True)
+        print(_("rank 0 saved the weights to {path}").format(path=display_path(path)), flush=True)
     dist.barrier()  # nobody leaves before the checkpoint is written
     return 0
 
