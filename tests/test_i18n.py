@@ -46,7 +46,8 @@ def _sample_values(text: str) -> dict[str, object]:
 
 
 def chinese_style_problems(text: str) -> list[str]:
-    """Where Chinese text breaks the course's rules: ASCII punctuation in Chinese prose, no space before/after Latin.
+    """Where Chinese text breaks the course's rules: ASCII punctuation in Chinese prose, no space before/after Latin,
+    parentheses inside parentheses.
 
     Code spans (`...`) and placeholders ({name}) count as Latin text; URLs and file paths are left alone.
     """
@@ -63,6 +64,12 @@ def chinese_style_problems(text: str) -> list[str]:
         for match in re.finditer(pattern, plain):
             start = max(match.start() - 8, 0)
             found.append(f"{what}: …{plain[start:match.end() + 8]}…")
+    depth = 0
+    for index, char in enumerate(plain):  # （…（…）…） reads badly: say it in two sentences, or with a comma
+        depth += {"（": 1, "）": -1}.get(char, 0)
+        if char == "（" and depth == 2:
+            found.append(f"nested full-width parentheses: …{plain[max(index - 12, 0):index + 12]}…")
+        depth = max(depth, 0)
     return found
 
 
@@ -116,6 +123,8 @@ def test_translations_follow_the_chinese_writing_rules():
     ("张量,梯度", False),
     ("用 x.view(-1)（不是 reshape）", True),
     ("形状是{shape}", False),
+    ("还不对（附带提示（hint））", False),
+    ("还不对，后面附带提示（hint）。（这是括号）", True),
 ])
 def test_the_style_check_can_fail(text, ok):
     assert (chinese_style_problems(text) == []) is ok
