@@ -20,7 +20,8 @@ For each ``*.ipynb`` in SUBMISSIONS (lesson LESSON), in parallel (``--jobs``, on
 5. Grades per exercise: correct, not yet (with the hint), not attempted, or error (the cell's exception, "timed out
    after N s", or "the kernel died"). A deleted exercise cell counts as not attempted, noted "exercise cell missing".
    A failing cell does not stop the later ones; a cell over the per-cell limit is interrupted and grading goes on; a
-   dead kernel or the per-notebook limit ends that submission, keeping the grades obtained so far.
+   dead kernel, a kernel still busy 5 s after the interrupt (a loop that catches KeyboardInterrupt) or the
+   per-notebook limit ends that submission, keeping the grades obtained so far.
 
 The preamble and the setup cell (which import PyTorch) are bounded by the per-notebook limit only; every other cell
 by both limits.
@@ -70,12 +71,14 @@ from classroom.notebook import (
 from helpers.i18n import _
 
 MIME = "application/vnd.pytorch-course.grade+json"
+PROBE_SECONDS = 5  # after an interrupt, the kernel must run an empty cell within this time
 TIMEOUT_MARK = "ClassroomCellTimeout"
 GRADES = ("correct", "not yet", "not attempted", "error")
 ICONS = {"correct": "✅", "not yet": "❌", "not attempted": "⬜", "error": "💥"}
 # submission statuses (the gradebook's "status" column)
 GRADED, KERNEL_DIED, TIMED_OUT, UNREADABLE, WRONG_LESSON, NOT_GRADED = (
     "graded", "kernel died", "timed out", "unreadable", "wrong lesson", "not graded")
+STUCK = "stuck"  # why grading stopped (the gradebook says "timed out"): the kernel ignored the interrupt
 
 # The grader's first cell in every kernel. It runs before any learner code, so the checker it keeps is the course's.
 PREAMBLE = string.Template('''\
@@ -267,7 +270,10 @@ async def run_steps(steps: list[Step], limits: Limits, token: str, workdir: Path
     env = dict(os.environ, COURSE_DATA_DIR=str(workdir / "data"), IPYTHONDIR=str(workdir / "ipython"),
                JUPYTER_RUNTIME_DIR=str(workdir / "runtime"))
     manager = AsyncKernelManager(kernel_name="python3", connection_file=str(workdir / "runtime" / "kernel.json"))
-    client = NotebookClient(nb, km=manager, timeout=limits.cell, allow_errors=True, interrupt_on_timeout=True,
+    # iopub_timeout: how long to wait for a cell's last output messages after its reply (nbclient's default is 4 s;
+    # the grader's payload is sent before the reply, and a timed-out cell of a stuck kernel sends nothing more)
+    client = NotebookClient(nb, km=manager, timeout=limits.cell, iopub_timeout=2, allow_errors=True,
+                            interrupt_on_timeout=True,
                             error_on_timeout={"ename": TIMEOUT_MARK, "evalue": ""}, shutdown_kernel="immediate",
                             on_cell_executed=keep_reply)
     deadline = monotonic() + limits.notebook
@@ -300,9 +306,31 @@ async def run_steps(steps: list[Step], limits: Limits, token: str, workdir: Path
                         break
                     if not _record(result, step, cells[index], timed_out, limit, token):
                         break
+                if timed_out and not await _answers_after_interrupt(client, nb, replies):
+                    with speaking(language_code):
+                        _stop(result, steps, index, STUCK, limits.notebook)
+                    break
                 if step.kind == "exercise" and step.exercise_id in result.grades:  # the cell itself failed
                     skip_grade_of.add(step.exercise_id)
     return result
+
+
+async def _answers_after_interrupt(client: NotebookClient, nb: Any, replies: dict[int, dict]) -> bool:
+    """After a cell was interrupted for its time limit: does the kernel run a new cell again? A loop that catches
+    KeyboardInterrupt keeps it busy, and every later cell would only wait for its own time limit."""
+    probe = nbformat.v4.new_code_cell("pass")
+    nb.cells.append(probe)
+    # the probe prints nothing: a short wait for its output messages is enough (a stuck kernel sends none)
+    timeout, client.timeout = client.timeout, PROBE_SECONDS
+    iopub_timeout, client.iopub_timeout = client.iopub_timeout, 1
+    index = len(nb.cells) - 1
+    try:
+        await client.async_execute_cell(probe, index)
+    except DeadKernelError:
+        return False
+    finally:
+        client.timeout, client.iopub_timeout = timeout, iopub_timeout
+    return replies.get(index, {}).get("content", {}).get("status") == "ok"  # not our timeout's error
 
 
 def _record(result: Submission, step: Step, cell: Any, timed_out: bool, limit: int, token: str) -> bool:
@@ -337,8 +365,13 @@ def _payload(cell: Any, token: str) -> Grade | None:
 def _stop(result: Submission, steps: list[Step], index: int, status: str, notebook_limit: int) -> None:
     """Record why running stopped at ``steps[index]``; every exercise not graded yet gets an error."""
     step = steps[index]
-    result.status = status
-    if status == KERNEL_DIED:
+    result.status = TIMED_OUT if status == STUCK else status
+    if status == STUCK:
+        result.notes.append(_("the kernel kept running {cell} after it was interrupted (does a loop there catch "
+                              "KeyboardInterrupt?); the grades before it are kept").format(cell=_describe(step)))
+        here = _("timed out, and the kernel kept running after the interrupt")
+        later = _("not run: the kernel was still busy with an earlier cell")
+    elif status == KERNEL_DIED:
         result.notes.append(_("the kernel died while running {cell} (its process exited or ran out of memory); "
                               "the grades before it are kept").format(cell=_describe(step)))
         here, later = _("the kernel died"), _("not run: the kernel died in an earlier cell")

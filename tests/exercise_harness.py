@@ -21,13 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from classroom.notebook import CHECK_CALL, SOLUTION  # the conventions, read the same way as the classroom kit
 from helpers.check import Result, Status, evaluate
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
-CHECK_CALL = re.compile(r"""check\(\s*["'](?P<id>\d\d\.\d+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)""")
 PLACEHOLDER = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
-SOLUTION = re.compile(r"<details>.*?```python\n(?P<code>.*?)```.*?</details>", re.DOTALL)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from tests.exercise_harness import find_exercises
 
 NOTEBOOKS = ROOT / "notebooks"
 COURSE = {"en": NOTEBOOKS / "01_tensors.ipynb", "zh": NOTEBOOKS / "zh" / "01_tensors.ipynb"}
-CELL_LIMIT = 3  # seconds: the infinite loop costs this much
+CELL_LIMIT = 2  # seconds: each endless loop costs this much (lesson 01's cells take milliseconds)
 CJK = re.compile("[\u4e00-\u9fff]")
 
 
@@ -54,6 +54,9 @@ UNTOUCHED = Edit(None, "not attempted")
 LOOP = Edit("while True:\n    pass", "error", "timed out")
 RAISE = Edit('raise ValueError("my own mistake")', "error", "ValueError: my own mistake")
 KERNEL_CRASH = Edit("import os\nos._exit(1)", "error", "kernel died")
+# A loop that swallows the interrupt: the kernel stays busy, so the grader stops instead of timing out every cell.
+STUBBORN = Edit("import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n"
+                "        pass", "error", "timed out")
 DELETED = Edit(None, "not attempted", "missing", delete=True)
 # A wrong answer dressed up as a right one: the learner's own check prints a ✅ line.
 FORGED = Edit('answer = 42\ncheck = lambda *args: print("✅ Exercise 01.1: correct — well done!")\n'
@@ -80,6 +83,7 @@ FIXTURES: dict[str, tuple[str, dict[str, Edit]]] = {
     "infinite_loop.ipynb": ("en", all_solved(**{"01_2": LOOP})),
     "crashing_cell.ipynb": ("en", all_solved(**{"01_3": RAISE})),
     "kernel_crash.ipynb": ("en", {"01.1": solution("01.1"), "01.2": KERNEL_CRASH, "01.3": solution("01.3")}),
+    "ignores_interrupt.ipynb": ("en", all_solved(**{"01_3": STUBBORN})),
     "deleted_cell.ipynb": ("en", all_solved(**{"01_4": DELETED})),
     "zh_partly_wrong.ipynb": ("zh", {"01.1": wrong("answer = torch.tensor([[1, 2, 3], [4, 5, 6]])"),
                                      "01.2": solution("01.2", "zh"), "01.3": wrong("answer = torch.arange(6)")}),
@@ -106,16 +110,19 @@ def make_fixture(language: str, edits: dict[str, Edit]) -> nbformat.NotebookNode
 def expected_row(file: str, language: str, edits: dict[str, Edit]) -> tuple[dict[str, str], dict[str, str]]:
     """The gradebook row this fixture must get, and the message its feedback must show for each exercise."""
     harness = {e.exercise_id: e for e in find_exercises(COURSE[language])}
-    grades, messages, dead = {}, {}, False
+    grades, messages, dead, stuck = {}, {}, False, False
     with speaking(language):
         for exercise_id in IDS:
             edit = edits.get(exercise_id, UNTOUCHED)
-            if dead:
-                grades[exercise_id], messages[exercise_id] = "error", _("not run: the kernel died in an earlier cell")
+            if dead or stuck:
+                grades[exercise_id] = "error"
+                messages[exercise_id] = (_("not run: the kernel died in an earlier cell") if dead
+                                         else _("not run: the kernel was still busy with an earlier cell"))
                 continue
             grades[exercise_id] = edit.grade
-            if edit is LOOP:
+            if edit is LOOP or edit is STUBBORN:
                 messages[exercise_id] = _("timed out after {seconds} s").format(seconds=CELL_LIMIT)
+                stuck = edit is STUBBORN
             elif edit is KERNEL_CRASH:
                 messages[exercise_id], dead = _("the kernel died"), True
             elif edit is DELETED:
@@ -128,7 +135,8 @@ def expected_row(file: str, language: str, edits: dict[str, Edit]) -> tuple[dict
                 assert result.status.value == edit.grade, f"{file}: the fixture's own definition is wrong"
                 messages[exercise_id] = result.message
     total = f"{sum(g == 'correct' for g in grades.values())}/{len(IDS)}"
-    row = {"file": file, "language": language, "status": "kernel died" if dead else "graded", **grades, "total": total}
+    status = "kernel died" if dead else "timed out" if stuck else "graded"
+    row = {"file": file, "language": language, "status": status, **grades, "total": total}
     return row, messages
 
 
@@ -154,7 +162,9 @@ def graded(tmp_path_factory):
     out = tmp_path_factory.mktemp("graded") / "out"
     before = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    # how long the grader gives a kernel to answer after an interrupt: 1 s is plenty for lesson 01's cells here
+    with contextlib.redirect_stdout(printed), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grade, "PROBE_SECONDS", 1)
         code = grade.main([str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "2",
                            "--cell-timeout", str(CELL_LIMIT), "--no-progress"])
     after = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
@@ -194,6 +204,8 @@ def test_unreadable_and_wrong_lesson_files_get_a_clear_line_and_feedback(graded)
     assert re.search(rf"{CORRUPT}: .*could not be read as a notebook", printed), printed
     assert re.search(rf"{OTHER_LESSON}: .*notebook of lesson 02, not of lesson 01", printed), printed
     assert re.search(r"kernel_crash.ipynb: .*kernel died while running the cell of exercise 01.2", printed), printed
+    assert re.search(r"ignores_interrupt.ipynb: .*kept running the cell of exercise 01.3 after it was interrupted",
+                     printed), printed
     for file in [*FIXTURES, CORRUPT, OTHER_LESSON]:
         assert file in printed
     feedback = graded["out"] / "feedback"
