@@ -14,7 +14,9 @@ On failure it saves a screenshot under the data folder (``browser-test/``) and n
 It needs Chromium (Debian: ``apt-get install chromium``; elsewhere set ``COURSE_CHROMIUM`` to a Chrome or
 Chromium binary); without one it is skipped with that advice. ``.ci/run`` installs Chromium, so CI always
 runs it (``COURSE_BROWSER_TEST=required`` turns the skip into a failure there).
-The notebooks are copied to a temporary folder first, so nothing the browser does can change them.
+The notebooks are copied to a temporary folder first, so nothing the browser does can change them. The English
+notebooks share one kernel here (``english_kernel``), each running its own cells from its setup cell on; whether a
+notebook runs in a fresh kernel is strict nbval's test, and this one is about what the front end draws.
 """
 
 from __future__ import annotations
@@ -178,9 +180,10 @@ def browser_page(tmp_path_factory):
 
 
 # JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.
-OPEN_AND_RUN_ALL = """async ([path, last]) => {
+OPEN_AND_RUN_ALL = """async ([path, last, kernelId]) => {
   const app = window.jupyterapp;
-  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook', kernel: {name: 'python3'}});
+  const kernel = kernelId ? {id: kernelId} : {name: 'python3'};
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook', kernel});
   await panel.context.ready;
   await panel.sessionContext.ready;
   app.shell.activateById(panel.id);
@@ -194,6 +197,8 @@ OPEN_AND_RUN_ALL = """async ([path, last]) => {
   }
   return panel.id;
 }"""
+
+KERNEL_ID = """(id) => window.jupyterapp.shell.widgets('main').find(w => w.id === id).sessionContext.session.kernel.id"""
 
 # "done" when every code cell up to `last` ran and the kernel is idle; "error" as soon as a cell shows an error.
 RUN_STATE = """([id, last]) => {
@@ -267,10 +272,19 @@ DRIVEN = """(el) => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def english_kernel() -> dict:
+    """The kernel the English notebooks share in the browser: starting a kernel and importing PyTorch for each costs
+    ~3 s of the test budget. Every notebook still runs its own cells from its setup cell on, and strict nbval runs
+    each in a fresh kernel. The Chinese start page gets its own (its setup cell switches the helpers to Chinese)."""
+    return {}
+
+
 @pytest.mark.parametrize("name", notebooks_with_widgets())
-def test_widgets_render_and_respond_in_jupyterlab(browser_page, name):
+def test_widgets_render_and_respond_in_jupyterlab(browser_page, english_kernel, name):
     page, _ = browser_page
-    _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S, last_cell_to_run(NOTEBOOKS / name))
+    _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S, last_cell_to_run(NOTEBOOKS / name),
+                   None if name.startswith("zh/") else english_kernel)
 
 
 def test_a_control_that_drives_nothing_fails_the_check(browser_page):
@@ -334,18 +348,23 @@ def stored_figures(notebook: Path, after: int) -> list[tuple[int, int]]:
     return found
 
 
-def _run_and_check(page, path: str, move_timeout_s: float, last: int = 10**9) -> None:
+def _run_and_check(page, path: str, move_timeout_s: float, last: int = 10**9, kernels: dict | None = None) -> None:
+    """Open ``path``, run it up to cell ``last`` and check it. ``kernels``: the English notebooks share one kernel,
+    kept there (each still runs its own cells from its setup cell on); without it, a kernel of its own."""
     name = path.removeprefix("notebooks/")
     shot = data_dir() / "browser-test" / (name.replace("/", "_").removesuffix(".ipynb") + ".png")
-    panel_id = page.evaluate(OPEN_AND_RUN_ALL, [path, last])
+    panel_id = page.evaluate(OPEN_AND_RUN_ALL, [path, last, (kernels or {}).get("id")])
+    if kernels is not None:
+        kernels["id"] = page.evaluate(KERNEL_ID, panel_id)
     try:
         _check_notebook(page, panel_id, name, shot, move_timeout_s, last)
     finally:
-        # Not awaited: the kernel shuts down while the next notebook starts.
-        page.evaluate("""(id) => {
+        # The next notebook uses a shared kernel: close the panel only. Else not awaited: the kernel shuts down
+        # while the next notebook starts.
+        page.evaluate("""([id, keep]) => {
           const panel = window.jupyterapp.shell.widgets('main').find(w => w.id === id);
-          panel.sessionContext.shutdown().finally(() => panel.dispose());
-        }""", panel_id)
+          if (keep) { panel.dispose(); } else { panel.sessionContext.shutdown().finally(() => panel.dispose()); }
+        }""", [panel_id, kernels is not None])
 
 
 def _fail(page, panel_id: str, shot: Path, message: str, cell: int | None = None):
