@@ -118,14 +118,20 @@ def test_the_prose_follows_the_chinese_writing_rules(notebook):
     assert not found, f"{notebook.name}:\n" + "\n".join(found)
 
 
-@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
-def test_no_line_break_falls_between_chinese_characters(notebook):
-    """Chrome shows a soft line break between two Chinese characters as a gap: tools/join_cjk_lines.py joins them."""
+def _join_tool():
+    """tools/join_cjk_lines.py, loaded as a module (tools/ is not a package)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("join_cjk_lines", ZH.parent.parent / "tools" / "join_cjk_lines.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("notebook", ZH_NOTEBOOKS, ids=lambda p: p.name)
+def test_no_line_break_falls_between_chinese_characters(notebook):
+    """Chrome shows a soft line break between two Chinese characters as a gap: tools/join_cjk_lines.py joins them."""
+    module = _join_tool()
     broken = [i for i, c in enumerate(cells(notebook))
               if c["cell_type"] == "markdown" and module.join_soft_breaks(source(c)) != source(c)]
     assert not broken, f"{notebook.name}: cells {broken}: run  python tools/join_cjk_lines.py {notebook.relative_to(ZH.parent.parent)}"
@@ -195,14 +201,22 @@ CHINESE_MARKDOWN = sorted(ZH.parent.parent.glob("*.zh-CN.md")) + sorted(ZH.glob(
 @pytest.mark.parametrize("document", CHINESE_MARKDOWN, ids=lambda p: p.name)
 def test_no_line_break_falls_between_chinese_characters_in_the_chinese_documents(document):
     """The same rule for the Chinese README, TEACHING.zh-CN.md and the glossary."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("join_cjk_lines", ZH.parent.parent / "tools" / "join_cjk_lines.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _join_tool()
     text = document.read_text(encoding="utf-8")
     assert module.join_soft_breaks(text) == text, f"run  python tools/join_cjk_lines.py {document.name}"
 
 
 def test_the_chinese_documents_are_found():
     assert {"README.zh-CN.md", "TEACHING.zh-CN.md", "术语表.md"} <= {p.name for p in CHINESE_MARKDOWN}
+
+
+@pytest.mark.parametrize(("text", "joined"), [
+    ("一共八个笔记本。每个都是一堂要\n*动手运行*的课", "一共八个笔记本。每个都是一堂要*动手运行*的课"),
+    ("先读**说明**\n再运行。", "先读**说明**再运行。"),
+    ("把下载的\n`cifar-10-python.tar.gz` 放好", "把下载的\n`cifar-10-python.tar.gz` 放好"),  # a space before code is right
+    ("an English\n*emphasis* stays", "an English\n*emphasis* stays"),
+    ("说明：\n\n- 列表", "说明：\n\n- 列表"),
+])
+def test_soft_breaks_are_joined_only_between_chinese_characters(text, joined):
+    module = _join_tool()
+    assert module.join_soft_breaks(text) == joined

@@ -53,7 +53,8 @@ def join_soft_breaks(markdown: str) -> str:
             and not text_prev.lstrip().startswith(("#", "|", "<", "```", "$$"))
             and not previous.endswith("  ")  # a hard break, on purpose
             and (
-                (re.search(f"[{WIDE}]$", text_prev.rstrip()) and re.match(f"^\\s*[{WIDE}]", text_this))
+                # emphasis marks (*…*, **…**) do not count: "要\n*动手运行*的课" shows a gap too
+                (re.search(f"[{WIDE}][*_]*$", text_prev.rstrip()) and re.match(f"^\\s*[*_]*[{WIDE}]", text_this))
                 # a break beside full-width punctuation also shows as a gap: "，`code`", "`code`。"
                 or re.search(f"[{PUNCT}]$", text_prev.rstrip()) or re.match(f"^\\s*[{PUNCT}]", text_this)
             )
