@@ -60,6 +60,7 @@ def chinese_style_problems(text: str) -> list[str]:
         (rf"[{CJK}]\.(\s|$)", "an ASCII full stop after Chinese (use 。)"),
         (rf"[{CJK}]\(|\)[{CJK}]", "ASCII parentheses next to Chinese (use （）)"),
         (rf"[{CJK}][A-Za-z0-9`X]|[A-Za-z0-9`X][{CJK}]", "no half-width space between Chinese and Latin text or code"),
+        (r"\d %", "a space before % in Chinese text (write 54%, as Chinese typesetting does)"),
     ]:
         for match in re.finditer(pattern, plain):
             start = max(match.start() - 8, 0)
@@ -124,6 +125,8 @@ def test_translations_follow_the_chinese_writing_rules():
     ("用 x.view(-1)（不是 reshape）", True),
     ("形状是{shape}", False),
     ("还不对（附带提示（hint））", False),
+    ("准确率大约是 54 %。", False),
+    ("准确率大约是 54%。", True),
     ("还不对，后面附带提示（hint）。（这是括号）", True),
 ])
 def test_the_style_check_can_fail(text, ok):
