@@ -22,6 +22,8 @@ NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](?P<id>\d\d\.\d+)["']\s*,\s*(?P<name>[A-Za-z_]\w*)\s*\)""")
+# the line an exercise cell holds until the learner answers: ``answer = ...`` (a comment may follow)
+PLACEHOLDER = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
 SOLUTION = re.compile(r"<details>.*?```python\n(?P<code>.*?)```.*?</details>", re.DOTALL)
 EXERCISES_HEADING = re.compile(r"^##\s+(Exercises|练习)\s*$")
 TITLE = re.compile(r"^#\s+(?P<number>\d\d)\s+·\s+(?P<title>.+)$", re.MULTILINE)
@@ -95,6 +97,17 @@ def exercises(cells: list[Any]) -> list[Exercise]:
         found.append(Exercise(exercise_id, name, index, source(before).strip(), source(cell),
                               match.group("code"), solution_cell))
     return found
+
+
+def with_answer(cell_source: str, code: str) -> str:
+    """An exercise cell's source with its placeholder line (``answer = ...``) replaced by ``code``.
+
+    Raises ValueError when the cell has no placeholder line (it was answered already, or is no exercise cell).
+    """
+    match = PLACEHOLDER.search(cell_source)
+    if match is None:
+        raise ValueError(f"no placeholder line (`answer = ...`) in this cell:\n{cell_source}")
+    return cell_source[: match.start()] + code.rstrip("\n") + cell_source[match.end():]
 
 
 def language(cells: list[Any]) -> str:

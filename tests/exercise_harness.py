@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,13 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from classroom.notebook import CHECK_CALL, SOLUTION  # the conventions, read the same way as the classroom kit
+# the conventions, read the same way as the classroom kit reads them
+from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, with_answer
 from helpers.check import Result, Status, evaluate
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-
-PLACEHOLDER = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
-
 
 @dataclass(frozen=True)
 class Exercise:
@@ -45,9 +42,7 @@ class Exercise:
 
     def source_with(self, code: str) -> str:
         """The exercise cell with its placeholder line replaced by ``code``."""
-        match = PLACEHOLDER.search(self.cell)
-        assert match is not None
-        return self.cell[: match.start()] + code.rstrip("\n") + self.cell[match.end():]
+        return with_answer(self.cell, code)
 
     def run(self, code: str | None = None) -> tuple[Result, str]:
         """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed)."""

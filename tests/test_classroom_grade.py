@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from classroom import grade
-from classroom.notebook import ROOT, check_calls, exercises, speaking
+from classroom.notebook import ROOT, check_calls, exercises, speaking, with_answer
 from classroom.student import student_notebook
 from helpers.i18n import _
 from tests.exercise_harness import find_exercises
@@ -100,7 +100,7 @@ def make_fixture(language: str, edits: dict[str, Edit]) -> nbformat.NotebookNode
         if edit is not None and edit.delete:
             continue
         if edit is not None and edit.code is not None:
-            cell.source = re.sub(r"^answer = \.\.\.$", lambda _m: edit.code, cell.source, count=1, flags=re.M)
+            cell.source = with_answer(cell.source, edit.code)
             assert edit.code in cell.source
         keep.append(cell)
     nb.cells = keep

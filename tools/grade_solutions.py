@@ -11,7 +11,6 @@ Exit status 1, naming them, if any exercise is not graded "correct": a checker, 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classroom import grade  # noqa: E402
-from classroom.notebook import NOTEBOOKS, check_calls, exercises  # noqa: E402
+from classroom.notebook import NOTEBOOKS, check_calls, exercises, with_answer  # noqa: E402
 from classroom.student import student_notebook  # noqa: E402
 
 
@@ -35,11 +34,7 @@ def solved(path: Path) -> nbformat.NotebookNode:
     for cell in student.cells:
         calls = check_calls(cell)
         if calls and calls[0][0] in solutions:
-            exercise = solutions[calls[0][0]]
-            placeholder = re.compile(rf"^{exercise.name}\s*=\s*\.\.\.\s*(#.*)?$", re.MULTILINE)
-            cell.source, count = placeholder.subn(lambda _m: exercise.solution.rstrip("\n"), cell.source, count=1)
-            if count != 1:
-                raise SystemExit(f"{path.name}: no placeholder line for exercise {exercise.exercise_id}")
+            cell.source = with_answer(cell.source, solutions[calls[0][0]].solution)
     return student
 
 
