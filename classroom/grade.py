@@ -68,7 +68,7 @@ from classroom.notebook import (
     speaking,
     title,
 )
-from helpers.i18n import _
+from helpers.i18n import _, display_width, pad
 
 MIME = "application/vnd.pytorch-course.grade+json"
 PROBE_SECONDS = 5  # after an interrupt, the kernel must run an empty cell within this time
@@ -500,17 +500,14 @@ def feedback(result: Submission, lesson: Lesson) -> str:
 
 def summary(results: list[Submission], lesson: Lesson) -> str:
     """The table printed at the end, and one line per submission that needs the teacher's attention."""
-    name_width = max([len(_("file"))] + [len(s.file) for s in results])
     status_words = {GRADED: _("graded"), KERNEL_DIED: _("kernel died"), TIMED_OUT: _("timed out"),
                     UNREADABLE: _("unreadable"), WRONG_LESSON: _("wrong lesson"), NOT_GRADED: _("not graded")}
-    head = [_("file").ljust(name_width), "    ", _("status").ljust(12), *[i.ljust(5) for i in lesson.exercise_ids],
-            _("total")]
-    rows = ["  ".join(head)]
+    table = [[_("file"), _("language"), _("status"), *lesson.exercise_ids, _("total")]]
     for s in results:
-        # an icon is two columns wide in a terminal: icon + 3 spaces lines up with the 5-character ids
-        marks = [ICONS[s.grades[i].status] + "   " if i in s.grades else " " * 5 for i in lesson.exercise_ids]
-        rows.append("  ".join([s.file.ljust(name_width), (s.language or "?").ljust(4),
-                               status_words[s.status].ljust(12), *marks, s.total(lesson.exercise_ids)]))
+        marks = [ICONS[s.grades[i].status] if i in s.grades else "" for i in lesson.exercise_ids]
+        table.append([s.file, s.language or "?", status_words[s.status], *marks, s.total(lesson.exercise_ids)])
+    widths = [max(display_width(row[column]) for row in table) for column in range(len(table[0]))]
+    rows = ["  ".join(pad(cell, width) for cell, width in zip(row, widths)).rstrip() for row in table]
     rows.append(_("✅ correct  ❌ not yet  ⬜ not attempted  💥 error"))
     rows.append(_("Only each notebook's setup cell and exercise section were run."))
     for s in results:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import platform
 import sys
-import unicodedata
 
 import torch
 
-from helpers.i18n import _
+from helpers.i18n import _, display_width, pad
 
 EXPECTED_PYTHON = (3, 11)
 EXPECTED_TORCH = "2.14.1"
@@ -72,18 +71,8 @@ def format_report(rows: list[tuple[str, str, str]]) -> str:
     """Render report rows as an aligned text table."""
     if not rows or any(not (isinstance(r, tuple) and len(r) == 3) for r in rows):
         raise ValueError(f"rows must be a non-empty list of (item, value, verdict) tuples, got {rows!r}")
-    width = max(_width(r[0]) for r in rows)
-    value_width = max(_width(r[1]) for r in rows)
+    width = max(display_width(r[0]) for r in rows)
+    value_width = max(display_width(r[1]) for r in rows)
     return "\n".join(
-        f"{_pad(item, width)}  {_pad(value, value_width)}  {verdict}" for item, value, verdict in rows
+        f"{pad(item, width)}  {pad(value, value_width)}  {verdict}" for item, value, verdict in rows
     )
-
-
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font: Chinese characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    """Pad ``text`` with spaces to ``width`` columns (see ``_width``)."""
-    return text + " " * (width - _width(text))

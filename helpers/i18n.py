@@ -14,6 +14,7 @@ Error messages for programming mistakes (a helper called with a wrong argument) 
 from __future__ import annotations
 
 import gettext
+import unicodedata
 from pathlib import Path
 
 DOMAIN = "course"
@@ -50,3 +51,13 @@ def get_language() -> str:
 def _(message: str) -> str:
     """Translate ``message`` into the current language (unchanged in English, or when it has no translation)."""
     return _state["translations"].gettext(message)  # type: ignore[union-attr]
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (a terminal, a text output): a Chinese character takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` columns (see ``display_width``), for tables in either language."""
+    return text + " " * max(width - display_width(text), 0)

@@ -235,3 +235,17 @@ def test_wrong_arguments_say_what_to_pass(tmp_path, capsys):
         with pytest.raises(SystemExit):
             grade.main(argv)
         assert words in capsys.readouterr().err, argv
+
+
+def test_the_summary_table_lines_up_in_both_languages():
+    from helpers.i18n import display_width
+
+    lesson = grade.Lesson("01", {"en": "Tensors"}, ["01.1", "01.2"])
+    results = [grade.Submission("li_wei.ipynb", "zh", grade.GRADED, {"01.1": grade.Grade("correct"),
+                                                                      "01.2": grade.Grade("not yet", "")}),
+               grade.Submission("a_very_long_file_name.ipynb", "", grade.UNREADABLE)]
+    for language in ("en", "zh"):
+        with speaking(language):
+            lines = grade.summary(results, lesson).splitlines()[:3]
+            totals = [display_width(line[:line.rindex(total)]) for line, total in zip(lines, [_("total"), "1/2", "0/2"])]
+        assert len(set(totals)) == 1, (language, lines)

@@ -168,3 +168,10 @@ def test_no_helper_function_hides_the_translation_function_behind_a_variable_nam
                 found += [f"{path.relative_to(ROOT)}:{line} ({function.name})"
                           for name, line in _assigned_names(function) if name == "_"]
     assert not found, "rename these throwaway variables (e.g. _step): " + ", ".join(found)
+
+
+def test_display_width_and_pad_line_up_chinese_and_english():
+    from helpers.i18n import display_width, pad
+
+    assert display_width("lr") == 2 and display_width("学习率") == 6 and display_width("✅") == 2
+    assert pad("学习率", 8) == "学习率  " and pad("lr", 8) == "lr      " and pad("too long", 3) == "too long"

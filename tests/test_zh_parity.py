@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.i18n import display_width
 from tests.test_i18n import chinese_style_problems
 from tests.zh_parity import CJK, ZH, ZH_SETUP_LINE, cells, differences, markers, source, twin
 
@@ -165,13 +166,6 @@ def test_the_parity_check_can_fail(tmp_path, monkeypatch):
 
 def twin_cells() -> list[dict]:
     return cells(twin(ZH_NOTEBOOKS[0]))
-
-
-def display_width(line: str) -> int:
-    """Columns a line takes in a monospace font, a wide (CJK) character counting as two: a conservative guess."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
 
 
 def widest_english_line() -> int:
