@@ -39,7 +39,7 @@ def manual_sgd_step(answer: Any) -> None:
             raise NotYet(_("changing a parameter in place needs `with torch.no_grad():` around the update.")) from None
         if "Boolean value of Tensor" in str(error):
             raise NotYet(
-                _("`if p in params` compares tensors (seed 004's bug); loop over them with `for p in params:`.")
+                _("`if p in params` compares tensors (the bug of section 1's old code); loop over them with `for p in params:`.")
             ) from None
         raise
     after = [p.detach() for p in model.parameters()]
