@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import pytest
 # the conventions, read the same way as the classroom kit reads them
 from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, with_answer
 from helpers.check import Result, Status, evaluate
+from helpers.i18n import set_language
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -44,15 +46,24 @@ class Exercise:
         """The exercise cell with its placeholder line replaced by ``code``."""
         return with_answer(self.cell, code)
 
-    def run(self, code: str | None = None) -> tuple[Result, str]:
-        """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed)."""
+    def run(self, code: str | None = None, language: str = "en") -> tuple[Result, str]:
+        """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed).
+
+        ``language`` is the one the helpers speak while the exercise cell and its check run ("zh": the Chinese
+        edition's hints); English is put back afterwards.
+        """
         namespace: dict = {"__name__": "__exercise__"}
         printed = io.StringIO()
         with contextlib.redirect_stdout(printed):
             exec(compile(self.setup, f"{self.notebook}:setup", "exec"), namespace)
-            source = self.cell if code is None else self.source_with(code)
-            exec(compile(source, f"{self}", "exec"), namespace)
-        return evaluate(self.exercise_id, namespace[self.name]), printed.getvalue()
+            set_language(language)
+            try:
+                source = self.cell if code is None else self.source_with(code)
+                exec(compile(source, f"{self}", "exec"), namespace)
+                result = evaluate(self.exercise_id, namespace[self.name])
+            finally:
+                set_language("en")
+        return result, printed.getvalue()
 
 
 def _source(cell: dict) -> str:
@@ -99,25 +110,50 @@ def all_exercises() -> list[Exercise]:
     return [ex for nb in sorted(NOTEBOOKS.glob("*.ipynb")) for ex in find_exercises(nb)]
 
 
-def wrong_answer_cases(notebook_name: str, wrong: dict[str, list[str]]) -> list[tuple[Exercise, str]]:
-    """Pair each exercise of ``notebook_name`` with its typical wrong answers (code replacing the placeholder).
+MIN_MISTAKES = 3  # plausible wrong answers listed per exercise, each with words its hint must contain
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
-    Fails when an exercise of the notebook has no wrong answer listed, or one is listed for no exercise.
+
+@dataclass(frozen=True)
+class Mistake:
+    """A plausible wrong answer (code replacing the placeholder) and words the hint for it must contain."""
+
+    code: str
+    hint: str
+
+    def __str__(self) -> str:
+        return self.code.splitlines()[0]
+
+
+def mistake_table(notebook_name: str, wrong: dict[str, list[tuple[str, str]]]) -> list[tuple[Exercise, Mistake]]:
+    """Pair each exercise of ``notebook_name`` with its table of plausible wrong answers.
+
+    Fails when an exercise has fewer than MIN_MISTAKES, a mistake has no hint words, or a table names an exercise
+    that does not exist: a mistake table is part of every exercise.
     """
     exercises = {ex.exercise_id: ex for ex in find_exercises(NOTEBOOKS / notebook_name)}
     assert exercises, f"{notebook_name} has no exercises"
-    missing = sorted(set(exercises) - {k for k, v in wrong.items() if v})
     unknown = sorted(set(wrong) - set(exercises))
-    assert not missing, f"{notebook_name}: no wrong answers listed for {missing}"
     assert not unknown, f"{notebook_name}: wrong answers listed for exercises that do not exist: {unknown}"
-    return [(exercises[i], code) for i in sorted(wrong) for code in wrong[i]]
+    short = sorted(i for i in exercises if len(wrong.get(i, [])) < MIN_MISTAKES)
+    assert not short, f"{notebook_name}: fewer than {MIN_MISTAKES} plausible wrong answers listed for {short}"
+    cases = []
+    for exercise_id in sorted(wrong):
+        for entry in wrong[exercise_id]:
+            assert isinstance(entry, tuple) and len(entry) == 2 and all(isinstance(e, str) for e in entry), (
+                f"{notebook_name} {exercise_id}: each wrong answer is (code, words its hint must contain), got {entry!r}"
+            )
+            code, hint = entry
+            assert hint.strip(), f"{notebook_name} {exercise_id}: no hint words for the wrong answer {code!r}"
+            cases.append((exercises[exercise_id], Mistake(code, hint)))
+    return cases
 
 
-def assert_rejected(ex: Exercise, code: str) -> Result:
+def assert_rejected(ex: Exercise, code: str, language: str = "en") -> Result:
     """Assert that ``code`` in place of the placeholder gets 'not yet' with a real hint, printed in the cell."""
-    result, printed = ex.run(code)
-    assert result.status is Status.NOT_YET, f"{ex} accepted a wrong answer:\n{code}\n{result.line()}"
-    assert "checking your answer raised" not in result.message, (
+    result, printed = ex.run(code, language)
+    assert result.status is Status.NOT_YET, f"{ex} accepted a wrong answer ({language}):\n{code}\n{result.line()}"
+    assert "checking your answer raised" not in result.message and "检查你的答案时" not in result.message, (
         f"{ex}: a typical wrong answer deserves a real hint, not a crash report:\n{code}\n{result.line()}"
     )
     assert result.line() in printed
@@ -126,22 +162,23 @@ def assert_rejected(ex: Exercise, code: str) -> Result:
 
 def exercise_tests(
     notebook_name: str,
-    wrong: dict[str, list[str]],
-    hints: list[tuple[str, str, str]] = (),
+    wrong: dict[str, list[tuple[str, str]]],
     right: dict[str, list[str]] | None = None,
     quiet_user_warnings: bool = False,
 ) -> dict[str, Callable]:
     """Return the standard tests of one notebook's exercises, to put into a test module with ``globals().update``.
 
     Args:
-        wrong: exercise id -> typical wrong answers (code replacing the placeholder); each must get "not yet"
-            with a real hint, and every exercise needs at least one.
-        hints: (exercise id, wrong code, words the hint must contain): the hint points at that mistake.
-        right: exercise id -> right answers written another way than the folded solution; each must pass.
+        wrong: exercise id -> its mistake table: at least MIN_MISTAKES plausible wrong answers, each a pair
+            (code replacing the placeholder, words the hint must contain). Each must get "not yet" with a hint
+            that names the mistake in English, and a translated hint in the Chinese edition.
+        right: exercise id -> right answers written another way than the folded solution; each must pass in
+            both languages.
         quiet_user_warnings: silence UserWarnings the wrong answers raise on purpose (a non-leaf's .grad).
     """
-    cases = wrong_answer_cases(notebook_name, wrong)
-    exercises = {ex.exercise_id: ex for ex, _ in cases}
+    cases = mistake_table(notebook_name, wrong)
+    exercises = {ex.exercise_id: ex for ex in find_exercises(NOTEBOOKS / notebook_name)}
+    ids = [f"{ex.exercise_id}:{mistake}" for ex, mistake in cases]
 
     def run(call: Callable, *args):
         with warnings.catch_warnings():
@@ -149,24 +186,33 @@ def exercise_tests(
                 warnings.simplefilter("ignore", UserWarning)
             return call(*args)
 
-    @pytest.mark.parametrize(("ex", "code"), cases, ids=[f"{ex.exercise_id}:{code.splitlines()[0]}" for ex, code in cases])
-    def test_wrong_answer_is_not_yet(ex: Exercise, code: str) -> None:
-        run(assert_rejected, ex, code)
+    @pytest.mark.parametrize(("ex", "mistake"), cases, ids=ids)
+    def test_wrong_answer_gets_a_hint_that_names_the_mistake(ex: Exercise, mistake: Mistake) -> None:
+        result = run(assert_rejected, ex, mistake.code)
+        assert mistake.hint in result.message, f"the hint should name the mistake ({mistake.hint!r}):\n{result.line()}"
 
-    @pytest.mark.parametrize(("exercise_id", "code", "hint"), list(hints))
-    def test_hints_point_at_the_mistake(exercise_id: str, code: str, hint: str) -> None:
-        result, _ = run(exercises[exercise_id].run, code)
-        assert hint in result.message, result.line()
+    @pytest.mark.parametrize(("ex", "mistake"), cases, ids=ids)
+    def test_wrong_answer_gets_a_chinese_hint_in_the_chinese_edition(ex: Exercise, mistake: Mistake) -> None:
+        english = run(ex.run, mistake.code)[0]
+        result = run(assert_rejected, ex, mistake.code, "zh")
+        assert CJK.search(result.message) and result.message != english.message, (
+            f"the hint is not translated (mark it with _() and translate it in course.po):\n{result.line()}"
+        )
 
-    @pytest.mark.parametrize(("exercise_id", "code"), [(i, c) for i, codes in (right or {}).items() for c in codes])
-    def test_right_answer_written_another_way_passes(exercise_id: str, code: str) -> None:
-        result, printed = run(exercises[exercise_id].run, code)
+    right_cases = [(i, c) for i, codes in (right or {}).items() for c in codes]
+
+    @pytest.mark.parametrize("language", ["en", "zh"])
+    @pytest.mark.parametrize(("exercise_id", "code"), right_cases)
+    def test_right_answer_written_another_way_passes(exercise_id: str, code: str, language: str) -> None:
+        result, printed = run(exercises[exercise_id].run, code, language)
         assert result.status is Status.CORRECT, f"{code}\n{result.line()}"
         assert result.line() in printed
 
-    tests = {"test_wrong_answer_is_not_yet": test_wrong_answer_is_not_yet}
-    if hints:
-        tests["test_hints_point_at_the_mistake"] = test_hints_point_at_the_mistake
-    if right:
+    tests = {
+        "test_wrong_answer_gets_a_hint_that_names_the_mistake": test_wrong_answer_gets_a_hint_that_names_the_mistake,
+        "test_wrong_answer_gets_a_chinese_hint_in_the_chinese_edition":
+            test_wrong_answer_gets_a_chinese_hint_in_the_chinese_edition,
+    }
+    if right_cases:
         tests["test_right_answer_written_another_way_passes"] = test_right_answer_written_another_way_passes
     return tests

@@ -14,9 +14,10 @@ from tests.exercise_harness import all_exercises
 EXERCISES = all_exercises()
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("ex", EXERCISES, ids=str)
-def test_solution_passes(ex):
-    result, printed = ex.run(ex.solution)
+def test_solution_passes(ex, language):
+    result, printed = ex.run(ex.solution, language)
     assert result.status is Status.CORRECT, result.line()
     assert result.line() in printed, "the exercise cell must print the check's line"
 
