@@ -34,20 +34,22 @@ $(STAMP): requirements.txt pyproject.toml
 setup: $(STAMP)
 
 # LAB_ARGS passes extra options, e.g. make lab LAB_ARGS="--no-browser --port=8890"
+# JupyterLab serves the whole course folder (both editions, README, TEACHING) and opens the start page: given only
+# a file, `jupyter lab FILE` would serve FILE's folder and hide everything else.
 lab: setup
-	$(BIN)/jupyter lab notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
 # The Chinese edition: the same JupyterLab, opened at the Chinese start page.
 lab-zh: setup
-	$(BIN)/jupyter lab notebooks/zh/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/zh/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
 
-# Smoke mode shrinks the work (and swaps in generated data where a download is needed);
-# what a smoke run writes (checkpoints...) goes to data/smoke-run/, never beside a learner's real files.
+# Smoke mode shrinks the work (and swaps in generated data where a download is needed); in smoke mode
+# helpers.data_dir() is data/smoke-run/, so what a smoke run writes never lands beside a learner's real files.
 # Two test processes run at a time, each notebook in its own kernel from .venv, each with one
 # torch thread: two threads per process on a 2-core machine fight for the cores and can run 10x slower.
 # Files are handed out in the order conftest.py gives them (the longest first), not by test count.
 test: setup
-	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data/smoke-run" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 outputs: setup
 	$(BIN)/python tools/run_notebooks.py

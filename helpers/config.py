@@ -9,6 +9,7 @@ from helpers.i18n import _
 
 DATA_DIR_ENV = "COURSE_DATA_DIR"
 SMOKE_ENV = "COURSE_SMOKE"
+SMOKE_FOLDER = "smoke-run"  # inside the data folder: everything a smoke run writes, apart from real results
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
@@ -26,17 +27,20 @@ def repo_root() -> Path:
 def data_dir(create: bool = True) -> Path:
     """Return the folder for datasets, checkpoints and anything notebooks write.
 
-    Defaults to ``data/`` at the repository root; set ``COURSE_DATA_DIR`` to move it.
+    Defaults to ``data/`` at the repository root; set ``COURSE_DATA_DIR`` to move it. In smoke mode it is the
+    ``smoke-run/`` folder inside it, however smoke mode was switched on (``make test``, or ``%env COURSE_SMOKE=1`` in
+    a notebook): a smoke run's checkpoints, made from generated data, never land where real results live.
     """
     raw = os.environ.get(DATA_DIR_ENV, "").strip()
-    path = Path(raw).expanduser() if raw else repo_root() / "data"
-    if path.exists() and not path.is_dir():
+    base = Path(raw).expanduser() if raw else repo_root() / "data"
+    if base.exists() and not base.is_dir():
         raise NotADirectoryError(
             _(
                 "{variable} must name a folder, but {path} is a file; "
                 "point {variable} at a folder or unset it to use the default data/ folder"
-            ).format(variable=DATA_DIR_ENV, path=repr(str(path)))
+            ).format(variable=DATA_DIR_ENV, path=repr(str(base)))
         )
+    path = base / SMOKE_FOLDER if smoke_mode() else base
     if create:
         path.mkdir(parents=True, exist_ok=True)
     return path

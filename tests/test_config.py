@@ -3,7 +3,13 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.config import DATA_DIR_ENV, SMOKE_ENV
+from helpers.config import DATA_DIR_ENV, SMOKE_ENV, SMOKE_FOLDER
+
+
+@pytest.fixture(autouse=True)
+def _not_in_smoke_mode(monkeypatch):
+    """make test runs in smoke mode; these tests set it themselves where they need it."""
+    monkeypatch.delenv(SMOKE_ENV, raising=False)
 
 
 def test_repo_root_holds_the_course():
@@ -36,6 +42,31 @@ def test_data_dir_that_is_a_file_is_a_clear_error(monkeypatch, tmp_path):
     with pytest.raises(NotADirectoryError, match=f"{DATA_DIR_ENV} must name a folder"):
         helpers.data_dir()
     assert blocker.read_text() == "x", "nothing is lost"
+
+
+def test_smoke_mode_moves_the_data_folder_into_smoke_run(monkeypatch, tmp_path):
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    assert helpers.data_dir(create=False) == tmp_path
+    monkeypatch.setenv(SMOKE_ENV, "1")  # as `%env COURSE_SMOKE=1` does in a running kernel
+    assert helpers.data_dir() == tmp_path / SMOKE_FOLDER
+    assert (tmp_path / SMOKE_FOLDER).is_dir()
+    monkeypatch.delenv(DATA_DIR_ENV)
+    assert helpers.data_dir(create=False) == helpers.repo_root() / "data" / SMOKE_FOLDER
+
+
+def test_a_smoke_run_never_overwrites_a_real_checkpoint(monkeypatch, tmp_path):
+    import torch
+
+    from helpers.checkpoint import load_checkpoint, save_checkpoint
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    real = torch.nn.Linear(2, 1)
+    real_path = save_checkpoint(real, "cifar_net.pth")
+    monkeypatch.setenv(SMOKE_ENV, "1")
+    smoke_path = save_checkpoint(torch.nn.Linear(2, 1), "cifar_net.pth")
+    assert smoke_path.parent.parent == tmp_path / SMOKE_FOLDER and real_path.parent.parent == tmp_path
+    monkeypatch.delenv(SMOKE_ENV)
+    loaded = load_checkpoint(torch.nn.Linear(2, 1), "cifar_net.pth")
+    assert all(torch.equal(a, b) for a, b in zip(loaded.parameters(), real.parameters()))
 
 
 @pytest.mark.parametrize("value, expected", [("1", True), ("true", True), (" YES ", True), ("on", True),

@@ -64,7 +64,8 @@ def test_make_test_sets_smoke_mode_and_runs_everything():
     makefile = (ROOT / "Makefile").read_text()
     recipe = re.search(r"^test: setup\n\t(.+)$", makefile, re.M).group(1)
     assert recipe.startswith("COURSE_SMOKE=1 ") and "pytest" in recipe
-    assert 'COURSE_DATA_DIR="$(CURDIR)/data/smoke-run"' in recipe, "smoke runs must not write beside real data"
+    # helpers.data_dir() adds smoke-run/ in smoke mode (tests/test_config.py): data/smoke-run/, never beside real data
+    assert 'COURSE_DATA_DIR="$(CURDIR)/data"' in recipe and "COURSE_SMOKE=1" in recipe
     assert "notebooks" not in recipe and "tests" not in recipe, "paths come from testpaths; none may be left out"
 
 
