@@ -36,7 +36,7 @@ def lab(tmp_path):
     port, token = free_port(), uuid.uuid4().hex
     args = (
         f"--no-browser --ip=127.0.0.1 --port={port} --ServerApp.port_retries=0 "
-        f"--IdentityProvider.token={token} --ServerApp.root_dir={ROOT}"
+        f"--IdentityProvider.token={token}"
     )
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
     log = open(tmp_path / "lab.log", "w+")
@@ -47,7 +47,7 @@ def lab(tmp_path):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_server(process, base, token, log, "make lab")
-        yield base, token
+        yield base, token, tmp_path / "runtime"
     finally:
         stop(process)
         log.close()
@@ -86,7 +86,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def test_make_lab_serves_the_start_notebook(lab):
-    base, token = lab
+    base, token, runtime = lab
     status, body = get(f"{base}/api/contents/{START_NOTEBOOK}", token)
     model = json.loads(body)
     assert status == 200 and model["type"] == "notebook"
@@ -95,6 +95,12 @@ def test_make_lab_serves_the_start_notebook(lab):
     assert status == 200 and b"JupyterLab" in page
     status, body = get(f"{base}/api/kernelspecs", token)
     assert "python3" in json.loads(body)["kernelspecs"]
+    # the whole course is served, not only the start page's folder: both editions, README, TEACHING
+    for path in ("README.md", "README.zh-CN.md", "TEACHING.md", "notebooks/zh/00_start_here.ipynb"):
+        assert get(f"{base}/api/contents/{path}?content=0", token)[0] == 200, path
+    # ...and the browser would open the start page (the server writes the page it opens into its runtime folder)
+    opened = [f.read_text() for f in runtime.glob("jpserver-*-open*.html")]
+    assert any(f"lab/tree/{START_NOTEBOOK}" in page for page in opened), opened
 
 
 def test_make_lab_zh_opens_the_chinese_start_page_the_same_way():
