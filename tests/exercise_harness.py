@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import torch
 
 # the conventions, read the same way as the classroom kit reads them
 from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, with_answer
@@ -27,6 +28,15 @@ from helpers.check import Result, Status, evaluate
 from helpers.i18n import set_language
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+def line(result: Result, language: str = "en") -> str:
+    """The line the check printed for ``result``, in ``language`` (Result.line() speaks the current language)."""
+    set_language(language)
+    try:
+        return result.line()
+    finally:
+        set_language("en")
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -50,7 +60,9 @@ class Exercise:
         """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed).
 
         ``language`` is the one the helpers speak while the exercise cell and its check run ("zh": the Chinese
-        edition's hints); English is put back afterwards.
+        edition's hints); English is put back afterwards. Every run also asserts that checking the answer left torch's
+        global random generator as it was: whether and how often a learner ran a check never changes what later
+        random cells draw (a check makes its inputs with its own generator).
         """
         namespace: dict = {"__name__": "__exercise__"}
         printed = io.StringIO()
@@ -60,7 +72,11 @@ class Exercise:
             try:
                 source = self.cell if code is None else self.source_with(code)
                 exec(compile(source, f"{self}", "exec"), namespace)
+                before = torch.random.get_rng_state()
                 result = evaluate(self.exercise_id, namespace[self.name])
+                assert torch.equal(before, torch.random.get_rng_state()), (
+                    f"{self}: checking the answer drew from torch's global random generator; use a torch.Generator"
+                )
             finally:
                 set_language("en")
         return result, printed.getvalue()
@@ -156,7 +172,7 @@ def assert_rejected(ex: Exercise, code: str, language: str = "en") -> Result:
     assert "checking your answer raised" not in result.message and "检查你的答案时" not in result.message, (
         f"{ex}: a typical wrong answer deserves a real hint, not a crash report:\n{code}\n{result.line()}"
     )
-    assert result.line() in printed
+    assert line(result, language) in printed
     return result
 
 
@@ -206,7 +222,7 @@ def exercise_tests(
     def test_right_answer_written_another_way_passes(exercise_id: str, code: str, language: str) -> None:
         result, printed = run(exercises[exercise_id].run, code, language)
         assert result.status is Status.CORRECT, f"{code}\n{result.line()}"
-        assert result.line() in printed
+        assert line(result, language) in printed
 
     tests = {
         "test_wrong_answer_gets_a_hint_that_names_the_mistake": test_wrong_answer_gets_a_hint_that_names_the_mistake,
