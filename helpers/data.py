@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
-from helpers.config import SMOKE_ENV, announce_smoke, data_dir, smoke_mode
+from helpers.config import SMOKE_ENV, SMOKE_FOLDER, announce_smoke, data_dir, display_path, smoke_mode
 from helpers.i18n import _
 
 CLASSES: tuple[str, ...] = ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -34,7 +34,15 @@ _TORCHVISION_CLASSES = [
 
 
 class CIFAR10DownloadError(RuntimeError):
-    """The real CIFAR10 could not be downloaded or read; the message says what to do."""
+    """The real CIFAR10 could not be downloaded or read; the message says what to do.
+
+    In a notebook it shows as its message alone: IPython asks an exception for ``_render_traceback_()`` and prints
+    those lines instead of a traceback, so a learner reads the advice, not the lines of this module that raised it.
+    (A script still gets Python's full traceback.)
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self.args[0] if self.args else ''}"]
 
 
 def _positive_int(value: object, name: str) -> int:
@@ -139,16 +147,18 @@ def cifar10_root() -> Path:
 
 
 def _download_help(root: Path, url: str, filename: str, md5: str) -> str:
+    smoke_folder = display_path(data_dir(create=False) / SMOKE_FOLDER)
     return _(
         "What to do:\n"
         "  1. Check your internet connection (or proxy) and run the cell again; or\n"
         "  2. download {url} by hand (about 170 MB, MD5 {md5}) in a browser and put it at\n"
         "       {archive}\n"
         "     then run the cell again: torchvision finds it, checks its MD5 and unpacks it; or\n"
-        "  3. to try the notebook without the real data, run  %env {variable}=1  in a cell, then run this cell\n"
-        "     again: it then uses a small generated stand-in (a check that the code runs, not real results).\n"
-        "     Run  %env {variable}=0  to go back to the real data; no restart is needed for either."
-    ).format(url=url, md5=md5, archive=root / filename, variable=SMOKE_ENV)
+        "  3. no network for CIFAR10? Put  %env {variable}=1  in a new cell at the very top of the notebook, then\n"
+        "     Kernel → Restart Kernel and Run All Cells. Everything then runs on a generated stand-in (not real\n"
+        "     results; a ⚠️ SMOKE MODE banner says so wherever it changes something) and writes only under\n"
+        "     {smoke_folder}/, never over your real checkpoints. To go back, delete that cell and restart the kernel."
+    ).format(url=url, md5=md5, archive=root / filename, variable=SMOKE_ENV, smoke_folder=smoke_folder)
 
 
 def load_cifar10(

@@ -12,6 +12,7 @@ from helpers.models import CifarNet
 @pytest.fixture(autouse=True)
 def tmp_data(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("COURSE_SMOKE", raising=False)  # make test's smoke mode would add smoke-run/ (test_config.py)
     return tmp_path
 
 

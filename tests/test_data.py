@@ -103,24 +103,44 @@ def test_outside_smoke_mode_no_stand_in_is_used_and_the_error_says_what_to_do(re
     assert "SMOKE MODE" not in capsys.readouterr().out
 
 
-def test_the_advice_to_use_smoke_mode_works_from_inside_the_notebook(real_mode, monkeypatch):
-    """The error says `%env COURSE_SMOKE=1`, then run the cell again: in a running IPython, no restart needed."""
-    from IPython.core.interactiveshell import InteractiveShell
+def test_the_advice_names_the_one_smoke_mode_route(real_mode, monkeypatch):
+    """The course's one route: a `%env` cell at the very top, restart and run all; smoke output goes to smoke-run/."""
     from torchvision.datasets import CIFAR10
 
     monkeypatch.setattr(CIFAR10, "url", f"http://127.0.0.1:{_unreachable_port()}/cifar-10-python.tar.gz")
     with pytest.raises(CIFAR10DownloadError) as error:
         load_cifar10(train=False, timeout=2)
-    assert "%env COURSE_SMOKE=1" in str(error.value) and "restart" not in str(error.value).replace("no restart", "")
+    message = " ".join(str(error.value).split())
+    assert "%env COURSE_SMOKE=1 in a new cell at the very top of the notebook" in message
+    assert "Restart Kernel and Run All Cells" in message and "delete that cell and restart the kernel" in message
+    assert f"{real_mode.as_posix()}/smoke-run/" in message, "the folder where smoke output goes"
+    assert "COURSE_SMOKE=0" not in message and "no restart" not in message, "no second, contradicting route"
+
+
+def test_in_a_notebook_the_error_shows_the_advice_without_a_traceback(real_mode, monkeypatch, capsys):
+    """IPython prints what _render_traceback_ returns: no source lines of helpers/data.py before the advice."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from torchvision.datasets import CIFAR10
+
+    monkeypatch.setattr(CIFAR10, "url", f"http://127.0.0.1:{_unreachable_port()}/cifar-10-python.tar.gz")
     shell = InteractiveShell.instance()
     try:
-        shell.run_line_magic("env", "COURSE_SMOKE=1")
-        assert isinstance(load_cifar10(train=False), GeneratedCIFAR10)
-        shell.run_line_magic("env", "COURSE_SMOKE=0")
-        with pytest.raises(CIFAR10DownloadError):
-            load_cifar10(train=False, timeout=2)
+        capsys.readouterr()
+        result = shell.run_cell("from helpers.data import load_cifar10\nload_cifar10(train=False, timeout=2)")
+        shown = capsys.readouterr().out
     finally:
         InteractiveShell.clear_instance()
+    assert isinstance(result.error_in_exec, CIFAR10DownloadError)
+    lines = shown.strip().splitlines()
+    assert lines[0].startswith("CIFAR10DownloadError: Could not download CIFAR10"), shown
+    assert "What to do:" in shown and "%env COURSE_SMOKE=1" in shown
+    assert "Traceback" not in shown and "data.py" not in shown and "raise " not in shown, shown
+    assert shown.count("MD5 does not match") == 0, "the unrelated message of another branch must not show"
+
+
+def test_the_error_renders_as_its_message_alone():
+    error = CIFAR10DownloadError("Could not download CIFAR10.\nWhat to do: ...")
+    assert error._render_traceback_() == ["CIFAR10DownloadError: Could not download CIFAR10.\nWhat to do: ..."]
 
 
 def test_a_stalled_server_gives_an_error_within_seconds_not_a_hang(real_mode, monkeypatch):
