@@ -15,6 +15,7 @@ import torch  # noqa: E402
 from helpers.widgets.learning_rate import (  # noqa: E402
     describe_run,
     divergence_threshold,
+    format_lr,
     learning_rate_explorer,
     make_problem,
     plot_short_training,
@@ -78,7 +79,7 @@ def test_plot_handles_finite_and_divergent_curves(lr):
     assert ax.get_yscale() == "log"
     line = ax.get_lines()[0]
     assert all(math.isfinite(v) for v in line.get_ydata())
-    assert ax.get_title().startswith(f"lr = {lr:g}")
+    assert ax.get_title().startswith(f"lr = {format_lr(lr)}:")
     if lr == 10.0:
         assert any("inf" in t.get_text() for t in ax.texts)
     plt.close(fig)
@@ -97,11 +98,39 @@ def test_widget_has_a_slider_and_redraws():
     import ipywidgets as widgets
 
     box = learning_rate_explorer(lr=0.1, steps=20)
-    slider, out = box.children
+    (slider, readout), out = box.children[0].children, box.children[1]
     assert isinstance(slider, widgets.FloatLogSlider) and isinstance(out, widgets.Output)
     assert slider.value == pytest.approx(0.1)
+    assert not slider.readout and readout.value == "0.1"
     slider.value = 5.0  # the callback runs without raising, divergence included
     plt.close("all")
+
+
+def test_the_slider_reads_what_the_plot_title_says():
+    """The value beside the slider and the plot's title are one text: 10 ** 0.2 reads "1.58" in both places."""
+    box = learning_rate_explorer(lr=0.1, steps=5)
+    (slider, readout), out = box.children[0].children, box.children[1]
+    for value in [10 ** 0.2, 0.1, 0.005011872336272725, 10.0]:
+        slider.value = value
+        fig, ax = plt.subplots()
+        plot_short_training(slider.value, 5, ax=ax)
+        assert ax.get_title().startswith(f"lr = {readout.value}:"), (readout.value, ax.get_title())
+        plt.close("all")
+    slider.value = 10 ** 0.2
+    assert readout.value == "1.58"
+
+
+@pytest.mark.parametrize(
+    ("lr", "text"), [(10 ** 0.2, "1.58"), (0.1, "0.1"), (0.005, "0.005"), (3.0, "3"), (0.001, "0.001")]
+)
+def test_format_lr(lr, text):
+    assert format_lr(lr) == text
+
+
+def test_short_training_leaves_the_global_rng_alone():
+    before = torch.random.get_rng_state()
+    short_training(0.1, 5)
+    assert torch.equal(before, torch.random.get_rng_state())
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, float("nan"), float("inf"), "0.1", None, True])

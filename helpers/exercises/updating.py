@@ -13,9 +13,10 @@ from helpers.i18n import _
 from helpers.widgets.learning_rate import short_training
 
 
-def _small_model_with_grads() -> nn.Linear:
-    g = torch.Generator().manual_seed(1)
-    model = nn.Linear(4, 2)
+def _small_model_with_grads(seed: int) -> nn.Linear:
+    g = torch.Generator().manual_seed(seed)
+    with torch.random.fork_rng(devices=[]):  # nn.Linear's initialisation must not advance the learner's RNG
+        model = nn.Linear(4, 2)
     with torch.no_grad():
         model.weight.copy_(torch.randn(2, 4, generator=g))
         model.bias.copy_(torch.randn(2, generator=g))
@@ -24,16 +25,17 @@ def _small_model_with_grads() -> nn.Linear:
     return model
 
 
-@exercise("05.1")
-def manual_sgd_step(answer: Any) -> None:
-    """A function ``sgd_step(params, lr)`` that moves every parameter against its gradient, in place."""
-    if not callable(answer):
-        raise NotYet(_("the answer should be a function sgd_step(params, lr), but it is {kind}.").format(kind=a_type(answer)))
-    model = _small_model_with_grads()
+# (seed of the model, learning rate): two rates, so that a rate written into the function cannot pass both
+_SGD_CASES = ((1, 0.1), (2, 0.037))
+
+
+def _one_sgd_check(answer: Any, seed: int, lr: float) -> None:
+    model = _small_model_with_grads(seed)
     before = [p.detach().clone() for p in model.parameters()]
+    versions = [p._version for p in model.parameters()]
     grads = [p.grad.clone() for p in model.parameters()]
     try:
-        answer(model.parameters(), 0.1)
+        answer(model.parameters(), lr)
     except RuntimeError as error:
         if "leaf Variable" in str(error) or "in-place" in str(error):
             raise NotYet(_("changing a parameter in place needs `with torch.no_grad():` around the update.")) from None
@@ -47,10 +49,30 @@ def manual_sgd_step(answer: Any) -> None:
         raise NotYet(
             _("the weights did not change: update each tensor in place (p -= ... or p.sub_(...)), don't rebind a name.")
         )
-    if all(torch.allclose(a, b + 0.1 * g) for a, b, g in zip(after, before, grads)):
+    if all(torch.allclose(a, b + lr * g) for a, b, g in zip(after, before, grads)):
         raise NotYet(_("the weights moved uphill: subtract learning_rate * gradient, don't add it."))
-    for (name, p), b, g in zip(model.named_parameters(), before, grads):
-        if not torch.allclose(p.detach(), b - 0.1 * g, atol=1e-6):
+    for (name, p), b, g, version in zip(model.named_parameters(), before, grads, versions):
+        moved = not torch.equal(p.detach(), b)
+        if moved and p._version == version:
+            raise NotYet(
+                _(
+                    "{name} changed through .data, behind autograd's back (the old code of section 1): "
+                    "autograd is not told, so a mistake would go unnoticed. Update p itself inside "
+                    "`with torch.no_grad():`."
+                ).format(name=name)
+            )
+        if not torch.allclose(p.detach(), b - lr * g, atol=1e-6):
+            step = (b - p.detach()).flatten()
+            flat = g.flatten()
+            largest = int(flat.abs().argmax())
+            factor = (step[largest] / flat[largest]).item() if flat[largest] != 0 else float("nan")
+            if moved and math.isfinite(factor) and torch.allclose(p.detach(), b - factor * g, atol=1e-6):
+                raise NotYet(
+                    _(
+                        "called with lr = {lr:g}, your step moved {name} by {factor:.3g} × its gradient: "
+                        "use the argument lr, not a number written into the function."
+                    ).format(lr=lr, name=name, factor=factor)
+                )
             raise NotYet(
                 _("{name} is not weight - lr * grad after your step; did you update every parameter?").format(name=name)
             )
@@ -58,6 +80,15 @@ def manual_sgd_step(answer: Any) -> None:
             raise NotYet(
                 _("{name} no longer requires a gradient; update it in place instead of replacing it.").format(name=name)
             )
+
+
+@exercise("05.1")
+def manual_sgd_step(answer: Any) -> None:
+    """A function ``sgd_step(params, lr)`` that moves every parameter against its gradient, in place."""
+    if not callable(answer):
+        raise NotYet(_("the answer should be a function sgd_step(params, lr), but it is {kind}.").format(kind=a_type(answer)))
+    for seed, lr in _SGD_CASES:
+        _one_sgd_check(answer, seed, lr)
 
 
 def _momentum_run(steps: int, zero_grad: bool = True) -> float:

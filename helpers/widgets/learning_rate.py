@@ -24,6 +24,17 @@ DATA_SEED = 0
 MAX_STEPS = 500
 
 
+# How a learning rate is shown, next to the slider and in the plot's title alike: 3 significant digits, trailing zeros
+# dropped (1.58, 0.1, 0.005). The slider's own readout (JavaScript's d3-format) would show 0.1 as "0.100", and
+# ipywidgets accepts no format that drops the zeros, so the slider shows a label that this module writes instead.
+LR_FORMAT = ".3g"
+
+
+def format_lr(lr: float) -> str:
+    """The learning rate as the slider shows it (3 significant digits: 1.58, 0.005, 3)."""
+    return format(_check_lr(lr), LR_FORMAT)
+
+
 def _check_lr(lr: object) -> float:
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a positive finite number such as 0.1, got {lr!r}")
@@ -59,7 +70,8 @@ def short_training(lr: float, steps: int = 30) -> list[float]:
     """
     lr, steps = _check_lr(lr), _check_steps(steps)
     X, y = make_problem()
-    model = nn.Linear(N_FEATURES, 1)
+    with torch.random.fork_rng(devices=[]):  # the weights are zeroed below: leave the caller's RNG where it was
+        model = nn.Linear(N_FEATURES, 1)
     with torch.no_grad():
         model.weight.zero_()
         model.bias.zero_()
@@ -137,7 +149,7 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
     ax.set_xlim(-0.5, steps - 0.5)
     ax.set_xlabel("step")
     ax.set_ylabel("loss (log scale)")
-    ax.set_title(f"lr = {lr:g}: {_verdict(losses)}", fontsize=10)  # English: no CJK font for plots
+    ax.set_title(f"lr = {format_lr(lr)}: {_verdict(losses)}", fontsize=10)  # English: no CJK font for plots
     ax.grid(alpha=0.3)
     return ax
 
@@ -150,12 +162,14 @@ def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
 
     lr, steps = _check_lr(lr), _check_steps(steps)
     slider = widgets.FloatLogSlider(
-        value=lr, base=10, min=-3, max=1, step=0.05, description="lr", continuous_update=False,
-        layout=widgets.Layout(width="420px"),
+        value=lr, base=10, min=-3, max=1, step=0.05, description="lr", continuous_update=False, readout=False,
+        layout=widgets.Layout(width="380px"),
     )
+    readout = widgets.Label(format_lr(slider.value))
     out = widgets.Output()
 
     def redraw(change: Any = None) -> None:
+        readout.value = format_lr(slider.value)  # the same text as the plot's title
         with out:
             out.clear_output(wait=True)
             losses = short_training(slider.value, steps)
@@ -167,4 +181,7 @@ def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
 
     slider.observe(redraw, names="value")
     redraw()
-    return LiveBox([slider, out], what=_("a learning-rate slider that re-trains and redraws the loss curve"))
+    return LiveBox(
+        [widgets.HBox([slider, readout]), out],
+        what=_("a learning-rate slider that re-trains and redraws the loss curve"),
+    )
