@@ -76,8 +76,8 @@ def all_solved(**changes: Edit) -> dict[str, Edit]:
 # file -> (language, edits by exercise id); every exercise not named is left untouched
 FIXTURES: dict[str, tuple[str, dict[str, Edit]]] = {
     "all_correct.ipynb": ("en", all_solved()),
-    "partly_wrong.ipynb": ("en", {"01.1": solution("01.1"), "01.2": wrong("answer = x[-1]"),
-                                  "01.4": wrong("answer = x.mean()"), "01.5": solution("01.5")}),
+    "partly_wrong.ipynb": ("en", {"01.1": solution("01.1"), "01.2": wrong("answer = grid[-1]"),
+                                  "01.4": wrong("answer = readings.mean()"), "01.5": solution("01.5")}),
     "untouched.ipynb": ("en", {}),
     "forged_check.ipynb": ("en", {"01.1": FORGED, "01.2": solution("01.2")}),
     "infinite_loop.ipynb": ("en", all_solved(**{"01_2": LOOP})),
@@ -130,8 +130,8 @@ def expected_row(file: str, language: str, edits: dict[str, Edit]) -> tuple[dict
             elif edit.message is not None:
                 messages[exercise_id] = edit.message
             else:  # the checker's own hint, from running the same code in this process
-                with speaking("en"):  # the Chinese setup cell switches this process to Chinese: switch back after
-                    result, _printed = harness[exercise_id].run(edit.code)
+                with speaking("en"):  # run() speaks the learner's language, then puts English back
+                    result, _printed = harness[exercise_id].run(edit.code, language)
                 assert result.status.value == edit.grade, f"{file}: the fixture's own definition is wrong"
                 messages[exercise_id] = result.message
     total = f"{sum(g == 'correct' for g in grades.values())}/{len(IDS)}"

@@ -1,72 +1,101 @@
-"""Notebook 01's exercises: typical wrong answers get 'not yet' with a hint, never a crash."""
+"""Notebook 01's exercises: each plausible wrong answer gets 'not yet' with a hint that names the mistake."""
 
 from __future__ import annotations
 
+import numpy as np
+import torch
 
+from helpers.check import evaluate
 from tests.exercise_harness import exercise_tests
 
-WRONG = {
+WRONG = {  # exercise id -> (plausible wrong answer, words its hint must contain)
     "01.1": [
-        "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])",  # int64
-        "answer = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])",  # flat
-        "answer = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.double)",
-        "answer = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]",  # a list, not a tensor
+        ("answer = torch.tensor([[1, 2, 3], [4, 5, 6]])", "int64"),
+        ("answer = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])", "shape (2, 3)"),
+        ("answer = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.double)", "dtype"),
+        ("answer = [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]", "should be a Tensor"),
     ],
     "01.2": [
-        "answer = x[-1]",  # last row
-        "answer = x[:, -1:]",  # keeps the dimension
-        "answer = x[:, 0]",
+        ("answer = grid[-1]", "last row"),
+        ("answer = grid[:, -1:]", "keeps the dimension"),
+        ("answer = grid[:, 0]", "pick one column"),
     ],
     "01.3": [
-        "answer = torch.arange(6)",  # memory order
-        "answer = t.contiguous()",  # still 2-D
-        "answer = t.reshape(-1).float()",
+        ("answer = torch.arange(6)", "memory order"),
+        ("answer = transposed.contiguous()", "one dimension of 6 elements"),
+        ("answer = transposed.reshape(-1).float()", "dtype"),
+        ("answer = transposed.t().reshape(-1)", "memory order"),
     ],
     "01.4": [
-        "answer = x.mean()",  # a tensor
-        "answer = x.sum().item()",
-        "answer = x.mean().tolist() + 1",
+        ("answer = readings.mean()", "still a tensor"),
+        ("answer = readings.sum().item()", "the sum"),
+        ("answer = readings.numpy().mean()", "NumPy"),
+        ("answer = np.float64(readings.mean())", "NumPy"),
+        ("answer = readings.mean().tolist() + 1", "not the mean"),
+        ("answer = int(readings.mean())", "should be a float"),
     ],
     "01.5": [
-        "t = t + 1\nanswer = (a, t)",  # a new tensor; a unchanged
-        "a = a + 1\nanswer = (a, t)",  # a new array: right values, no longer shared
-        "a = (t + 1).numpy()\nanswer = (a, t)",
-        "a = np.ones(3)\nanswer = (a, t)",
-        "a += 1\nanswer = (a, t)",  # shared and right, but changed through NumPy, not through t
-        "t.add_(2)\nanswer = (a, t)",
-        "t.add_(1)\nanswer = a",  # the array alone: the check needs both
-        "t.add_(1)\nanswer = (t, a)",  # the wrong way round
-        "answer = (a + 1, t + 1)",
+        ("def add_one(t):\n    return t + 1", "trailing underscore"),
+        ("def add_one(t):\n    t = t + 1", "trailing underscore"),
+        ("def add_one(t):\n    t.numpy()[:] += 1", "not through t"),
+        ("def add_one(t):\n    t.numpy()[:] += 1\n    t.add_(0)", "not through t"),  # a no-op to move t's version
+        ("def add_one(t):\n    t.data = t + 1", "no longer shares memory"),
+        ("def add_one(t):\n    t.add_(2)", "adding 1 should give"),
+        ("def add_one(t):\n    t.fill_(1)", "adding 1 should give"),
+        ("add_one = torch.ones(3)", "should be a function"),
     ],
     "01.6": [
-        "answer = x.float().cpu()",  # float32
-        "answer = x.to(torch.double).cpu().long()",
-        "answer = x.to('cpu', torch.double) + 1",
-        "answer = x.to('cpu', torch.double).tolist()",
+        ("def to_cpu_double(x):\n    return x.double()", "never moves it to the CPU"),  # right only on a CPU
+        ("def to_cpu_double(x):\n    return x.float().cpu()", "float64"),
+        ("def to_cpu_double(x):\n    return x.to(torch.double).cpu().long()", "float64"),
+        ("def to_cpu_double(x):\n    return torch.tensor(x.numpy(), dtype=torch.float64)", "Tensor.cpu()"),
+        ("def to_cpu_double(x):\n    return x.cpu().numpy().astype('float64')", "NumPy array"),
+        ("def to_cpu_double(x):\n    return torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64)", "shape"),
+        ("to_cpu_double = torch.tensor([1, 2, 3]).to('cpu', torch.double)", "should be a function"),
     ],
 }
 
-# A wrong answer, and words its hint must contain.
-HINTS = [
-    ("01.1", "answer = torch.tensor([[1, 2, 3], [4, 5, 6]])", "int64"),
-    ("01.2", "answer = x[-1]", "last row"),
-    ("01.2", "answer = x[:, -1:]", "keeps the dimension"),
-    ("01.3", "answer = torch.arange(6)", "memory order"),
-    ("01.4", "answer = x.mean()", "still a tensor"),
-    ("01.5", "t = t + 1\nanswer = (a, t)", "no longer share memory"),
-    ("01.5", "a += 1\nanswer = (a, t)", "not through t"),
-    ("01.5", "t.add_(1)\nanswer = a", "the pair (a, t)"),
-    ("01.5", "t.add_(1)\nanswer = (t, a)", "wrong way round"),
-    ("01.6", "answer = x.float().cpu()", "float64"),
-]
-
-# Right answers written another way than the folded solution.
-RIGHT = {
+RIGHT = {  # right answers written another way than the folded solution
+    "01.1": ["answer = torch.tensor([[1, 2, 3], [4, 5, 6]], dtype=torch.float32)",
+             "answer = torch.arange(1, 7).reshape(2, 3).float()"],
+    "01.2": ["answer = grid[:, 3]", "answer = grid.t()[-1]"],
+    "01.3": ["answer = transposed.contiguous().view(-1)", "answer = transposed.flatten()"],
+    "01.4": ["answer = float(readings.mean())", "answer = readings.mean().tolist()"],
     "01.5": [
-        "t += 1\nanswer = (a, t)",
-        "t[:] = t + 1\nanswer = [a, t]",
-        "torch.add(t, 1, out=t)\nanswer = (a, t)",
+        "def add_one(t):\n    t += 1",
+        "def add_one(t):\n    t[:] = t + 1",
+        "def add_one(t):\n    torch.add(t, 1, out=t)",
+        "def add_one(t):\n    t.copy_(t + 1)\n    return t",
+    ],
+    "01.6": [
+        "def to_cpu_double(x):\n    return x.cpu().double()",
+        "def to_cpu_double(x):\n    return x.double().to('cpu')",
+        "def to_cpu_double(x):\n    return x.to(device=torch.device('cpu'), dtype=torch.float64)",
+        "to_cpu_double = lambda x: x.detach().cpu().to(torch.float64)",
     ],
 }
 
-globals().update(exercise_tests("01_tensors.ipynb", WRONG, HINTS, right=RIGHT))
+globals().update(exercise_tests("01_tensors.ipynb", WRONG, right=RIGHT))
+
+
+def test_the_stand_in_gpu_tensor_says_where_it_lives():
+    seen = {}
+
+    def look(x):
+        seen["device"], seen["repr"] = x.device, repr(x)
+        return x.to("cpu", torch.double)
+
+    assert evaluate("01.6", look).passed
+    assert seen["device"].type == "cuda" and "device='cuda:0'" in seen["repr"]
+
+
+def test_the_checks_draw_no_random_numbers():
+    state = torch.random.get_rng_state()
+    evaluate("01.5", lambda t: t.add_(1))
+    evaluate("01.6", lambda x: x.to("cpu", torch.double))
+    assert torch.equal(state, torch.random.get_rng_state())
+
+
+def test_a_numpy_float_is_named_as_such():
+    result = evaluate("01.4", np.float64(2.5))
+    assert not result.passed and "float64" in result.message

@@ -42,38 +42,57 @@ EXTRA_LAYER = RIGHT_3X3.replace(
     "        self.fc3 = nn.Linear(84, 10)", "        self.fc3 = nn.Linear(84, 10)\n        self.fc4 = nn.Linear(10, 10)"
 )
 
-WRONG = {
+WRONG = {  # exercise id -> (plausible wrong answer, words its hint must contain)
     "03.1": [
-        "n_params = len(list(net.parameters()))",
-        "n_params = 5",
-        "n_params = sum(p.numel() for p in net.parameters()) - 120",
-        "n_params = float(sum(p.numel() for p in net.parameters()))",
-        "import numpy as np\nn_params = np.float64(sum(p.numel() for p in net.parameters()))",
-        "n_params = True",
+        ("def count_params(model):\n    return len(list(model.parameters()))", "number of parameter tensors"),
+        ("def count_params(model):\n    return 61706", "counts LeNet whatever it is given"),  # typed
+        ("def count_params(model):\n    return len(list(model.children()))", "number of layers"),
+        ("def count_params(model):\n    return sum(p.numel() for n, p in model.named_parameters() if 'weight' in n)",
+         "biases"),
+        ("def count_params(model):\n    return float(sum(p.numel() for p in model.parameters()))", "whole number"),
+        ("count_params = 61706", "should be a function"),
     ],
     "03.2": [
-        "flat_features = lambda x: x.numel()",
-        "flat_features = lambda x: x.shape[1:]",
-        "flat_features = lambda x: x.shape[-1] * x.shape[-2]",
-        "flat_features = 400",
+        ("flat_features = lambda x: x.numel()", "batch dimension too"),
+        ("flat_features = lambda x: x.shape[1:]", "a whole number"),
+        ("flat_features = lambda x: x.shape[-1] * x.shape[-2]", "expected 400"),
+        ("flat_features = lambda x: float(math.prod(x.shape[1:]))", "return an int"),
+        ("flat_features = lambda x: torch.tensor(x.shape[1:]).prod()", "plain int"),
+        ("flat_features = lambda x: torch.tensor(x.shape[1:]).float().prod()", "plain int"),
+        ("class Everything:\n    def __eq__(self, other):\n        return True\n\n"
+         "flat_features = lambda x: Everything()", "a whole number"),
+        ("flat_features = 400", "should be a function"),
     ],
     "03.3": [
-        "batch = image",
-        "batch = image.unsqueeze(1)",
-        "batch = image.unsqueeze(-1)",
-        "batch = image[None, None]",
-        "batch = torch.randn(1, 3, 32, 32)",
-        "batch = image.unsqueeze(0).tolist()",
-        "batch = image.view(1, 3, 32, 32).transpose(2, 3)",
-        "batch = image.permute(1, 0, 2).unsqueeze(0).reshape(1, 3, 32, 32)",
+        ("colour_batch = colour_image.unsqueeze(1)", "3 images of 1 channel"),
+        ("colour_batch = colour_image", "shape (3, 32, 32), expected (1, 3, 32, 32)"),
+        ("colour_batch = colour_image.unsqueeze(-1)", "batch, channels, height, width"),
+        ("colour_batch = colour_image[None, None]", "batch, channels, height, width"),
+        ("colour_batch = torch.randn(1, 3, 32, 32)", "different values"),
+        ("colour_batch = colour_image.unsqueeze(0).tolist()", "should be a Tensor"),
+        ("colour_batch = colour_image.view(1, 3, 32, 32).transpose(2, 3)", "different values"),
+        ("colour_batch = colour_image.permute(1, 0, 2).unsqueeze(0).reshape(1, 3, 32, 32)", "different values"),
     ],
-    "03.4": [FIVE_BY_FIVE, UNCHANGED_FC1, NO_POOL_FC1, BROKEN_FORWARD, "net3x3 = nn.Linear(576, 10)",
-             IGNORES_LAYERS, NO_RELU, NO_RELU_ON_FC, AVG_POOL, EXTRA_LAYER],
+    "03.4": [
+        (FIVE_BY_FIVE, "the kernels are (5, 5)"),
+        (UNCHANGED_FC1, "fc1 takes 400 features"),
+        (NO_POOL_FC1, "fc1 takes 12544 features"),
+        (BROKEN_FORWARD, "raise RuntimeError"),
+        ("net3x3 = nn.Linear(576, 10)", "no layer called 'conv1'"),
+        (IGNORES_LAYERS, "every layer in order"),
+        (NO_RELU, "ReLU after conv1"),
+        (NO_RELU_ON_FC, "ReLU after conv1"),
+        (AVG_POOL, "max-pool"),
+        (EXTRA_LAYER, "nothing else that learns"),
+    ],
     "03.5": [
-        "shapes = {name: p.shape[0] for name, p in net.named_parameters()}",
-        "shapes = [tuple(p.shape) for p in net.parameters()]",
-        "shapes = {name: tuple(p.shape) for name, p in list(net.named_parameters())[:4]}",
-        "shapes = {name: tuple(reversed(p.shape)) for name, p in net.named_parameters()}",
+        ("shapes = {name: p.shape[0] for name, p in lenet.named_parameters()}", "tuple(p.shape)"),
+        ("shapes = [tuple(p.shape) for p in lenet.parameters()]", "should be a dict"),
+        ("shapes = {name: tuple(p.shape) for name, p in list(lenet.named_parameters())[:4]}",
+         "names from net.named_parameters()"),
+        ("shapes = {name: tuple(reversed(p.shape)) for name, p in lenet.named_parameters()}", "tuple(p.shape)"),
+        ("shapes = {str(i): tuple(p.shape) for i, p in enumerate(lenet.parameters())}",
+         "names from net.named_parameters()"),
     ],
 }
 
@@ -81,16 +100,20 @@ WRONG = {
 # Right answers written another way than the folded solution: each must pass.
 RIGHT = {
     "03.1": [
-        "import numpy as np\nn_params = np.sum([p.numel() for p in net.parameters()])",
-        "n_params = sum(p.numel() for p in net.parameters()).__index__()",
-        "n_params = torch.tensor([p.numel() for p in net.parameters()]).sum()",
+        "import numpy as np\n\ndef count_params(model):\n    return np.sum([p.numel() for p in model.parameters()])",
+        "count_params = lambda model: torch.tensor([p.numel() for p in model.parameters()]).sum()",
+        "def count_params(model):\n    return sum(p.numel() for p in model.parameters() if p.requires_grad)",
+    ],
+    "03.2": [
+        "flat_features = lambda x: x[0].numel()",
+        "def flat_features(x):\n    n = 1\n    for s in x.size()[1:]:\n        n *= s\n    return n",
     ],
     "03.3": [
-        "batch = image[None]",
-        "batch = image.view(1, 3, 32, 32)",
-        "batch = image.reshape(1, *image.shape)",
-        "batch = torch.stack([image])",
-        "batch = image.unsqueeze(-4)",
+        "colour_batch = colour_image[None]",
+        "colour_batch = colour_image.view(1, 3, 32, 32)",
+        "colour_batch = colour_image.reshape(1, *colour_image.shape)",
+        "colour_batch = torch.stack([colour_image])",
+        "colour_batch = colour_image.unsqueeze(-4)",
     ],
     "03.4": [
         RIGHT_3X3,
@@ -99,6 +122,10 @@ RIGHT = {
         RIGHT_3X3.replace("        self.fc3 = nn.Linear(84, 10)",
                           "        self.fc3 = nn.Linear(84, 10)\n        self.pool = nn.MaxPool2d(2)\n        self.relu = nn.ReLU()")
         .replace("F.max_pool2d(F.relu(self.conv1(x)), 2)", "self.pool(self.relu(self.conv1(x)))"),
+    ],
+    "03.5": [
+        "shapes = {name: tuple(int(s) for s in p.shape) for name, p in lenet.named_parameters()}",
+        "shapes = dict((name, tuple(p.size())) for name, p in lenet.state_dict().items())",
     ],
 }
 
@@ -120,13 +147,15 @@ def test_a_lazy_fc1_is_materialised_on_a_copy_not_on_the_learners_network():
     assert net.fc1.__class__.__name__ == "LazyLinear"
 
 
-def test_the_wrong_axis_gets_its_own_hint():
-    result, _ = _exercise("03.3").run("batch = image.unsqueeze(1)")
-    assert "(3, 1, 32, 32)" in result.message and "3 images of 1 channel" in result.message
-
-
-def test_a_float_count_is_named_with_the_right_article():
-    result, _ = _exercise("03.1").run("n_params = 61706.0")
-    assert "should be a whole number (an int), but it is a float." in result.message
+def test_a_number_for_a_function_is_named_with_the_right_article():
     assert " a int" not in evaluate("03.2", 400).message
     assert "but it is an int." in evaluate("03.2", 400).message
+
+
+def test_the_checks_draw_no_random_numbers():
+    import torch
+
+    state = torch.random.get_rng_state()
+    evaluate("03.1", lambda model: sum(p.numel() for p in model.parameters()))
+    evaluate("03.2", lambda x: x[0].numel())
+    assert torch.equal(state, torch.random.get_rng_state())

@@ -107,6 +107,27 @@ def test_pooling_rounds_down_so_several_sizes_fit():
     assert "or change the settings: no input size up to 128 fits fc1." in lenet_shape_trace(1, 0, 3, 64)
 
 
+def test_a_single_fitting_size_is_not_called_several():
+    assert fitting_input_sizes(12, 1, 2) == [128]
+    text = lenet_shape_trace(12, 1, 2, 128)
+    assert "only an input of 128 pixels gives 400." in text and "several sizes" not in text
+
+
+def test_lists_of_sizes_are_joined_the_way_each_language_writes_them():
+    from helpers.i18n import set_language
+    from helpers.widgets.lenet_shapes import _sizes_text
+
+    try:
+        assert _sizes_text([30, 31, 33]) == "30, 31 or 33 pixels"
+        set_language("zh")
+        assert _sizes_text([30, 31, 33]) == "30、31 或 33 像素"
+        text = lenet_shape_trace(12, 1, 2, 128)
+        assert "128 像素" in text and "都" not in text.splitlines()[-1]
+        assert "都" in lenet_shape_trace().splitlines()[-1]  # 32 to 35: several sizes
+    finally:
+        set_language("en")
+
+
 @pytest.mark.parametrize("kernel_size", [1, 3, 5, 9])
 @pytest.mark.parametrize("padding", [0, 2, 4])
 @pytest.mark.parametrize("stride", [1, 2, 3])

@@ -110,3 +110,23 @@ def test_widget_shows_the_picture_too():
     out = vjp_explorer().children[1]
     assert [o["output_type"] for o in out.outputs] == ["stream", "display_data"]
     assert out.outputs[1]["data"]["image/png"]
+
+
+def test_every_text_of_the_picture_is_readable_at_its_displayed_size():
+    """At least ~11 px on screen: the notebook stores the figure at 100 dpi and the widget draws it at DPI, both
+    shown unscaled since the figure is narrower than helpers.plot.MAX_WIDTH."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from helpers.plot import MAX_WIDTH
+    from helpers.widgets.vjp import DPI, FIGSIZE
+
+    fig = draw_vjp([0.5, -1.0], fig=Figure(figsize=FIGSIZE))
+    assert FIGSIZE[0] <= MAX_WIDTH
+    texts = [t for ax in fig.axes for t in [*ax.texts, ax.title] if t.get_text()]
+    assert len(texts) == 11 + 3 + 1  # the numbers, the three titles and the note
+    for dpi in (100, DPI):
+        smallest = min(t.get_fontsize() for t in texts) * dpi / 72
+        assert smallest >= 11, f"text of {smallest:.1f} px at {dpi} dpi"

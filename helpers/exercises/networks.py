@@ -17,28 +17,86 @@ from helpers.models import LeNet
 LENET_PARAMS = 61_706
 
 
+def _models() -> list[tuple[str, nn.Module]]:
+    """The models 03.1's check counts: LeNet first, then two the learner has not seen.
+
+    They are ordinary CPU models whose weights are left uninitialised (built on `meta`, then given empty CPU memory),
+    so the check draws no random numbers; only the parameters' shapes matter.
+    """
+    with torch.device("meta"):
+        models = [
+            ("LeNet", LeNet()),
+            ("nn.Linear(3, 2)", nn.Linear(3, 2)),
+            ("nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(144, 5, bias=False))",
+             nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(144, 5, bias=False))),
+        ]
+    return [(name, model.to_empty(device="cpu")) for name, model in models]
+
+
 @exercise("03.1")
-def count_parameters(answer: Any) -> None:
-    """The number of learnable numbers in the seeds' LeNet (any whole number type: int, NumPy or a 0-d tensor)."""
-    if isinstance(answer, torch.Tensor) and answer.numel() == 1:
-        answer = answer.item()
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Integral):
+def count_parameters(answer: Any) -> str:
+    """A function model -> the number of learnable numbers in it; called on LeNet and on two other models."""
+    if not callable(answer):
         raise NotYet(
-            _("your count should be a whole number (an int), but it is {kind}.").format(kind=a_type(answer))
+            _("the answer should be a function that takes a model, but it is {kind}.").format(kind=a_type(answer))
         )
-    answer = int(answer)
-    if answer == 10:
-        raise NotYet(_("10 is the number of parameter tensors; count the numbers inside them with p.numel()."))
-    if answer == 5:
+    for name, model in _models():
+        try:
+            got = answer(model)
+        except Exception as error:
+            raise NotYet(
+                _("calling your function on {model} raised {error_type}: {error}").format(
+                    model=name, error_type=type(error).__name__, error=error
+                )
+            ) from None
+        if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.is_floating_point():
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise NotYet(
+                _("for {model} your function returns {kind}; a count is a whole number (an int).").format(
+                    model=name, kind=a_type(got)
+                )
+            )
+        got = int(got)
+        want = sum(p.numel() for p in model.parameters())
+        if got == want:
+            continue
+        if got == len(list(model.parameters())):
+            raise NotYet(
+                _(
+                    "for {model} you counted {got}: that is the number of parameter tensors; "
+                    "count the numbers inside them with p.numel()."
+                ).format(model=name, got=got)
+            )
+        if got == len(list(model.modules())) or got == len(list(model.children())):
+            raise NotYet(
+                _("for {model} you counted {got}: that is the number of layers; count the numbers in their "
+                  "parameters with p.numel().").format(model=name, got=got)
+            )
+        weights_only = sum(p.numel() for n, p in model.named_parameters() if not n.endswith("bias"))
+        if got == weights_only:
+            raise NotYet(
+                _("for {model} you counted {got}: the weights only. The biases are learned too.").format(
+                    model=name, got=got
+                )
+            )
+        if name != "LeNet" and got == LENET_PARAMS:
+            raise NotYet(
+                _(
+                    "your function returns {lenet} for {model} too: it counts LeNet whatever it is given. "
+                    "Count the parameters of the model it gets."
+                ).format(lenet=LENET_PARAMS, model=name)
+            )
         raise NotYet(
-            _("5 is the number of layers; each has a weight and a bias tensor, and each tensor holds many numbers.")
+            _("for {model} your function returns {got}, expected {want}. Add up p.numel() for every p in "
+              "model.parameters().").format(model=name, got=f"{got:,}", want=f"{want:,}")
         )
-    expect_equal(answer, LENET_PARAMS, _("your count"), _("Add up p.numel() for every p in net.parameters()."))
+    return _("LeNet learns {lenet} numbers.").format(lenet=f"{LENET_PARAMS:,}")
 
 
 @exercise("03.2")
 def flat_features(answer: Any) -> None:
-    """A function returning the number of features per sample (everything but the batch dimension)."""
+    """A function returning the number of features per sample (everything but the batch dimension), as an int."""
     if not callable(answer):
         raise NotYet(
             _("the answer should be a function taking a tensor, but it is {kind}.").format(kind=a_type(answer))
@@ -46,10 +104,30 @@ def flat_features(answer: Any) -> None:
     cases = [(2, 16, 5, 5), (1, 16, 5, 5), (3, 7), (4, 2, 3, 4, 5)]
     for shape in cases:
         x = torch.zeros(shape)
-        got = answer(x)
-        if isinstance(got, torch.Tensor) and got.numel() == 1:
-            got = got.item()
+        try:
+            got = answer(x)
+        except Exception as error:
+            raise NotYet(
+                _("calling your function on a tensor of shape {shape} raised {error_type}: {error}").format(
+                    shape=shape, error_type=type(error).__name__, error=error
+                )
+            ) from None
         want = math.prod(shape[1:])
+        if isinstance(got, torch.Tensor):
+            raise NotYet(
+                _(
+                    "for a tensor of shape {shape} your function returns a tensor ({got}); "
+                    "a count is a plain int: use .item(), or math.prod."
+                ).format(shape=shape, got=got)
+            )
+        if isinstance(got, bool) or not isinstance(got, numbers.Integral):
+            raise NotYet(
+                _(
+                    "for a tensor of shape {shape} your function returns {kind}; "
+                    "a count of features is a whole number: return an int."
+                ).format(shape=shape, kind=a_type(got))
+            )
+        got = int(got)
         if got == want:
             continue
         if got == math.prod(shape):
@@ -133,7 +211,8 @@ def lenet_3x3(answer: Any) -> str:
     except Exception:
         net = answer
     try:
-        with torch.no_grad():
+        # a lazy layer draws its first weights from the global generator: put its state back afterwards
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
             out = net(torch.zeros(2, 1, 32, 32))
     except Exception as error:
         raise NotYet(

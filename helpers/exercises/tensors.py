@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.overrides import TorchFunctionMode
 
 from helpers.check import NotYet, a_type, exercise, expect_tensor, expect_type
 from helpers.i18n import _
@@ -64,12 +65,20 @@ def flatten_a_transposed_tensor(answer: Any) -> str:
 
 @exercise("01.4")
 def mean_as_python_float(answer: Any) -> str:
-    """The mean of [1., 2., 3., 4.] as a plain Python float."""
+    """The mean of [1., 2., 3., 4.] as a plain Python float (``type(answer) is float``)."""
     if isinstance(answer, torch.Tensor):
         raise NotYet(
             _("that is still a tensor (a 0-dimensional one); one method turns it into a plain Python number.")
         )
-    expect_type(answer, float)
+    if isinstance(answer, (np.generic, np.ndarray)):
+        raise NotYet(
+            _(
+                "that is NumPy's {kind}, not a plain Python float: the value went through NumPy. "
+                "Call .item() on the tensor instead."
+            ).format(kind=type(answer).__name__)
+        )
+    if type(answer) is not float:
+        raise NotYet(_("your answer should be a float, but it is {kind}.").format(kind=a_type(answer)))
     if answer == 10.0:
         raise NotYet(_("10.0 is the sum; the task asks for the mean."))
     if abs(answer - 2.5) > 1e-6:
@@ -77,53 +86,157 @@ def mean_as_python_float(answer: Any) -> str:
     return _("x.mean().item() gives a Python float.")
 
 
+class _Watch(TorchFunctionMode):
+    """Notes whether ``tensor`` changed between two PyTorch calls, that is outside PyTorch (through NumPy)."""
+
+    def __init__(self, tensor: torch.Tensor) -> None:
+        super().__init__()
+        self.tensor = tensor
+        self.last = tensor.clone()
+        self.outside = False
+
+    def notice(self) -> None:
+        if not torch.equal(self.tensor, self.last):
+            self.outside = True
+
+    def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        self.notice()
+        result = func(*args, **(kwargs or {}))
+        self.last = self.tensor.clone()
+        return result
+
+
+def _call(function: Any, *args: Any) -> Any:
+    """Call the learner's function; an error it raises becomes a hint that names it."""
+    try:
+        return function(*args)
+    except Exception as error:
+        raise NotYet(
+            _("calling your function raised {error_type}: {error}").format(
+                error_type=type(error).__name__, error=error
+            )
+        ) from None
+
+
 @exercise("01.5")
-def change_numpy_through_torch(answer: Any) -> str:
-    """The pair ``(a, t)`` after adding 1 to every element through ``t = torch.from_numpy(a)``, in place."""
-    if isinstance(answer, (np.ndarray, torch.Tensor)):
-        raise NotYet(_("give both, as the pair (a, t): the check needs a and t to see that they share memory."))
-    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        raise NotYet(_("answer should be the pair (a, t), but it is {kind}.").format(kind=a_type(answer)))
-    a, t = answer
-    if isinstance(a, torch.Tensor) and isinstance(t, np.ndarray):
-        raise NotYet(_("the pair is the wrong way round: (a, t), the NumPy array first."))
-    if not isinstance(a, np.ndarray):
-        raise NotYet(_("the first item should be the NumPy array a, but it is {kind}.").format(kind=a_type(a)))
-    if not isinstance(t, torch.Tensor):
-        raise NotYet(_("the second item should be the tensor t, but it is {kind}.").format(kind=a_type(t)))
-    if t.device.type != "cpu" or t.requires_grad or not np.shares_memory(a, t.numpy()):
+def add_one_through_the_tensor(answer: Any) -> str:
+    """A function that adds 1 in place to the tensor it gets; called on ``torch.from_numpy(a)``, a changes too."""
+    if not callable(answer):
+        raise NotYet(
+            _("the answer should be a function that takes a tensor, but it is {kind}.").format(kind=a_type(answer))
+        )
+    a = np.arange(3.0)
+    t = torch.from_numpy(a)
+    watch = _Watch(t)
+    with watch:
+        returned = _call(answer, t)
+    watch.notice()
+    if not np.shares_memory(a, t.numpy()):
         raise NotYet(
             _(
-                "a and t no longer share memory: an operation like t + 1 or a + 1 makes a new tensor or array "
-                "(and assigning it to t or a replaces the shared one). "
-                "Change t in place: remember the trailing underscore."
+                "the tensor your function got no longer shares memory with the array: assigning to t.data "
+                "gives it new memory. Change the numbers in place instead."
             )
         )
-    if not np.array_equal(a, np.ones(3)):
-        raise NotYet(
-            _("a is {values}; adding 1 to the zeros should give [1.0, 1.0, 1.0].").format(values=a.tolist())
-        )
-    if t._version == 0:
+    if np.array_equal(a, np.arange(3.0)):
+        if isinstance(returned, torch.Tensor) and torch.equal(returned, torch.arange(3.0, dtype=torch.float64) + 1):
+            raise NotYet(
+                _(
+                    "your function returns t + 1, a new tensor, and leaves t (and so the array) unchanged. "
+                    "Change t in place: remember the trailing underscore."
+                )
+            )
         raise NotYet(
             _(
-                "a changed, but not through t: t's version counter (t._version) never moved, so the change came "
-                "from NumPy's side. Change t in place instead."
+                "the array did not change: t + 1 makes a new tensor, and t = t + 1 inside a function only "
+                "rebinds a name. Change t in place: remember the trailing underscore."
+            )
+        )
+    if watch.outside:
+        raise NotYet(
+            _(
+                "the numbers changed, but not through t: they changed between two PyTorch operations, "
+                "on NumPy's side (t.numpy() shares the same memory). Change t itself with a PyTorch operation."
+            )
+        )
+    if not np.array_equal(a, np.arange(3.0) + 1):
+        raise NotYet(
+            _("on the array [0, 1, 2] your function gave {values}; adding 1 should give [1.0, 2.0, 3.0].").format(
+                values=a.tolist()
             )
         )
     return _("t and a share memory, so an in-place change to t shows up in a.")
 
 
+class _OnAccelerator(torch.Tensor):
+    """A CPU tensor that plays one on a GPU: ``device`` says cuda, ``numpy()`` refuses, and every result stays
+    'on the GPU' until a call moves it to the CPU. The check then gives the same verdict on every machine."""
+
+    @classmethod
+    def __torch_function__(cls, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        if getattr(func, "__self__", None) is torch.Tensor.device:
+            return torch.device("cuda", 0)
+        if func in (torch.Tensor.numpy, torch.Tensor.__array__):
+            raise TypeError(
+                "can't convert cuda:0 device type tensor to numpy. "
+                "Use Tensor.cpu() to copy the tensor to host memory first."
+            )
+        if func is torch.Tensor.__repr__:
+            with torch._C.DisableTorchFunctionSubclass():
+                text = repr(args[0].as_subclass(torch.Tensor))
+            return text[:-1] + ", device='cuda:0')"
+        to_cpu = func is torch.Tensor.cpu
+        if func is torch.Tensor.to:
+            targets = [*args[1:], kwargs.get("device")]
+            to_cpu = any(isinstance(t, (str, torch.device)) and torch.device(t).type == "cpu" for t in targets)
+        elif kwargs.get("device") is not None:
+            to_cpu = torch.device(kwargs["device"]).type == "cpu"
+        with torch._C.DisableTorchFunctionSubclass():
+            result = func(*args, **kwargs)
+
+        def place(value: Any) -> Any:
+            if isinstance(value, torch.Tensor):
+                return value.as_subclass(torch.Tensor if to_cpu else cls)
+            return value
+
+        if isinstance(result, (tuple, list)):
+            return type(result)(place(value) for value in result)
+        return place(result)
+
+
 @exercise("01.6")
 def float64_on_cpu(answer: Any) -> str:
-    """``x`` (wherever it lives) as a float64 tensor on the CPU."""
-    expect_type(answer, torch.Tensor)
-    if answer.device.type != "cpu":
-        raise NotYet(_("your tensor is on {device}; move it to the CPU.").format(device=answer.device))
-    if answer.dtype != torch.float64:
+    """A function returning its argument (a tensor on any device) as a float64 copy on the CPU.
+
+    The check calls it on a stand-in for a GPU tensor, so the verdict is the same on every machine.
+    """
+    if not callable(answer):
         raise NotYet(
-            _("your tensor has dtype {dtype}; float64 is also called torch.double.").format(dtype=answer.dtype)
+            _("the answer should be a function that takes a tensor, but it is {kind}.").format(kind=a_type(answer))
+        )
+    x = torch.arange(4).as_subclass(_OnAccelerator)
+    result = _call(answer, x)
+    if isinstance(result, _OnAccelerator):
+        raise NotYet(
+            _(
+                "on a tensor that lives on a GPU, your function returns a tensor that is still on the GPU: "
+                "it never moves it to the CPU. Add .cpu(), or give .to() the device \"cpu\"."
+            )
+        )
+    if isinstance(result, np.ndarray):
+        raise NotYet(_("that is a NumPy array; the task asks for a tensor."))
+    expect_type(result, torch.Tensor, _("what your function returns"))
+    if result.device.type != "cpu":
+        raise NotYet(_("your tensor is on {device}; move it to the CPU.").format(device=result.device))
+    if result.dtype != torch.float64:
+        raise NotYet(
+            _("your tensor has dtype {dtype}; float64 is also called torch.double.").format(dtype=result.dtype)
         )
     expect_tensor(
-        answer, torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64), hint=_("convert x, don't make a new tensor.")
+        result,
+        torch.arange(4, dtype=torch.float64),
+        _("what your function returns for [0, 1, 2, 3]"),
+        hint=_("convert the tensor your function gets, don't make a new one."),
     )
     return _('x.to("cpu", torch.double) moves and converts in one call.')

@@ -139,7 +139,9 @@ def _sizes_text(sizes: list[int]) -> str:
         return _("{size} pixels").format(size=sizes[0])
     if sizes == list(range(sizes[0], sizes[-1] + 1)):
         return _("{first} to {last} pixels").format(first=sizes[0], last=sizes[-1])
-    return _("{sizes} or {last} pixels").format(sizes=", ".join(str(s) for s in sizes[:-1]), last=sizes[-1])
+    # the separator of a list is translated too: Chinese joins with 、
+    separator = _(", ")
+    return _("{sizes} or {last} pixels").format(sizes=separator.join(str(s) for s in sizes[:-1]), last=sizes[-1])
 
 
 def lenet_shape_trace(kernel_size: int = 5, padding: int = 0, stride: int = 1, input_size: int = 32) -> str:
@@ -161,13 +163,17 @@ def lenet_shape_trace(kernel_size: int = 5, padding: int = 0, stride: int = 1, i
     lines.append("")
     last = rows[-1]
     flat = next((r.shape[1] for r in rows if r.name == "flatten" and r.shape is not None), None)
-    sizes = _sizes_text(fitting_input_sizes(kernel_size, padding, stride))
+    fits = fitting_input_sizes(kernel_size, padding, stride)
+    sizes = _sizes_text(fits)
     if last.shape is not None:
         lines.append(_("✓ flatten gives {flat} numbers and fc1 takes {fc1}: the network runs.").format(
             flat=flat, fc1=FC1_INPUTS))
-        lines.append("  " + _("With these settings an input of {sizes} gives {fc1} "
-                              "(pooling rounds down, so several sizes end as 5×5).").format(
-            sizes=sizes, fc1=FC1_INPUTS))
+        if len(fits) == 1:
+            fit_note = _("With these settings only an input of {sizes} gives {fc1}.")
+        else:
+            fit_note = _("With these settings an input of {sizes} gives {fc1} "
+                         "(pooling rounds down, so several sizes end as 5×5).")
+        lines.append("  " + fit_note.format(sizes=sizes, fc1=FC1_INPUTS))
     elif flat is not None:
         lines.append(_("✗ flatten gives {flat} numbers, but fc1 was built for 16·5·5 = {fc1}.").format(
             flat=flat, fc1=FC1_INPUTS))

@@ -11,6 +11,10 @@ from helpers.i18n import _
 
 FORMULA = "y = f(x) = [x0·x1, x1 + x2²]"
 DEFAULT_X = (1.0, 2.0, 3.0)
+FIGSIZE = (7.2, 3.6)  # inches: at 100 dpi 720 px, under helpers.plot.MAX_WIDTH
+NUMBER_PT = 13  # the numbers in the cells
+TEXT_PT = 12  # titles and the note: 12 pt is 17 px at 100 dpi, capitals about 12 px high
+DPI = 100  # the widget's picture, drawn at the inline backend's resolution so it shows at the same size
 
 
 def f(x: torch.Tensor) -> torch.Tensor:
@@ -87,10 +91,10 @@ def draw_vjp(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Tenso
     if fig is None:
         import matplotlib.pyplot as plt
 
-        fig = plt.figure(figsize=(6.4, 3.2))
+        fig = plt.figure(figsize=FIGSIZE)
     elif not hasattr(fig, "add_gridspec"):
         raise TypeError(f"draw_vjp expects fig as a matplotlib Figure or None, got {type(fig).__name__}")
-    grid = fig.add_gridspec(2, 2, width_ratios=[1, 3], height_ratios=[2, 1], wspace=0.15, hspace=0.6)
+    grid = fig.add_gridspec(2, 2, width_ratios=[1, 3], height_ratios=[2, 1], wspace=0.2, hspace=0.7)
     panels = [
         (fig.add_subplot(grid[0, 0]), n["v"].reshape(2, 1), "v (weights)"),
         (fig.add_subplot(grid[0, 1]), n["J"], "J = ∂y/∂x (row i: gradient of y_i)"),
@@ -103,13 +107,13 @@ def draw_vjp(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Tenso
             [(r, c) for r in range(values.shape[0]) for c in range(values.shape[1])], values.reshape(-1).tolist()
         ):
             color = "white" if abs(value) > 0.6 * limit else "black"
-            ax.text(col, row, f"{value + 0.0:.2f}", ha="center", va="center", fontsize=10, color=color)
-        ax.set_title(title, fontsize=9)
+            ax.text(col, row, f"{value + 0.0:.2f}", ha="center", va="center", fontsize=NUMBER_PT, color=color)
+        ax.set_title(title, fontsize=TEXT_PT)
         ax.set_xticks([])
         ax.set_yticks([])
     note = fig.add_subplot(grid[1, 0])
     note.set_axis_off()
-    note.text(0.5, 0.5, "v[0]·row 0\n+ v[1]·row 1", ha="center", va="center", fontsize=9)
+    note.text(0.5, 0.5, "v[0]·row 0\n+ v[1]·row 1", ha="center", va="center", fontsize=TEXT_PT)
     return fig
 
 
@@ -131,7 +135,7 @@ def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
 
     def update(_: Any = None) -> None:
         chosen = [s.value for s in sliders]
-        picture = png_output(draw_vjp(chosen, fig=Figure(figsize=(6.4, 3.2))), dpi=80)
+        picture = png_output(draw_vjp(chosen, fig=Figure(figsize=FIGSIZE)), dpi=DPI)
         out.outputs = ({"output_type": "stream", "name": "stdout", "text": vjp_report(chosen) + "\n"}, picture)
 
     for slider in sliders:
