@@ -2,6 +2,10 @@
 
 torchvision's ``RandomCrop(32, padding=4)`` and ``RandomHorizontalFlip()`` work on one PIL image at a time, on
 the CPU. The same two augmentations on a batch that already sits on the GPU take a few tensor operations.
+
+One difference: torchvision's ``RandomCrop`` pads with zeros by default (``padding_mode="constant"``, black pixels);
+``random_crop_flip`` pads by reflecting the border (``F.pad(..., mode="reflect")``), as David Page's fast CIFAR10
+recipe does, so a shifted image gets no black frame.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import torch.nn.functional as F
 
 
 def random_crop_flip(images: torch.Tensor, padding: int = 4, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Return a random crop of each image padded by ``padding`` pixels (reflected), flipped left-right half the time.
+    """Return a random crop of each image padded by ``padding`` reflected pixels, flipped left-right half the time.
 
     Args:
         images: a float batch (N, C, H, W) on any device; the result has the same shape, device and dtype.

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from helpers.device import as_device
-from helpers.i18n import _
+from helpers.i18n import _, display_width, pad
 from helpers.metrics import accuracy
 
 
@@ -212,3 +212,71 @@ def fit(
     if plot is not None:
         plot.close()
     return history
+
+
+# ---- notebook 07's ladder: the lines it prints ----------------------------------------------------
+
+RUNG_NUMBERS = ("images_per_s", "epoch_s", "first_step_s", "accuracy")
+
+
+def _rung_numbers(name: object, numbers: object) -> dict:
+    if not isinstance(name, str) or not isinstance(numbers, dict) or not set(RUNG_NUMBERS) <= set(numbers):
+        raise ValueError(f"a rung needs a name (str) and a dict with the keys {RUNG_NUMBERS}, got {name!r}: {numbers!r}")
+    return numbers
+
+
+def describe_rung(name: str, numbers: dict, epochs: int) -> str:
+    """One line for a rung of notebook 07's ladder: its speed, epoch time, first step and test accuracy."""
+    r = _rung_numbers(name, numbers)
+    if r["images_per_s"] is None:
+        return _("{name}: skipped").format(name=name)
+    return _(
+        "{name}: {speed:,.0f} images/s ({epoch:.1f} s per epoch, first step {first:.2f} s), "
+        "test accuracy {accuracy:.1%} after {epochs} epoch(s)"
+    ).format(name=name, speed=r["images_per_s"], epoch=r["epoch_s"], first=r["first_step_s"],
+             accuracy=r["accuracy"], epochs=epochs)
+
+
+def describe_skip(name: str, reason: str) -> str:
+    """The line for a rung that cannot run on this machine, with the reason."""
+    return _("{name}: skipped: {reason}").format(name=name, reason=reason)
+
+
+def ladder_table(ladder: dict) -> str:
+    """Notebook 07's ladder as a text table: speed (and × the first rung), epoch time, first step, accuracy."""
+    if not isinstance(ladder, dict) or not ladder:
+        raise ValueError(f"ladder must be a non-empty dict of rung name -> numbers, got {ladder!r}")
+    rows = [(name, _rung_numbers(name, numbers)) for name, numbers in ladder.items()]
+    base = rows[0][1]["images_per_s"]
+    if base is None or not base > 0:
+        raise ValueError(f"the first rung is the reference and needs a positive images_per_s, got {base!r}")
+    headers = [_("rung"), _("images/s"), _("× rung 0"), _("s/epoch"), _("first step"), _("accuracy")]
+    table = []
+    for name, r in rows:
+        if r["images_per_s"] is None:
+            cells = ["-"] * 4
+        else:
+            cells = [f"{r['images_per_s']:,.0f}", f"{r['images_per_s'] / base:.1f}×", f"{r['epoch_s']:.1f}",
+                     f"{r['first_step_s']:.2f} s"]
+        accuracy = "-" if r["accuracy"] is None else f"{r['accuracy']:.1%}"
+        table.append([name, *cells, accuracy])
+    widths = [max(display_width(row[i]) for row in [headers, *table]) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        first = pad(row[0], widths[0])
+        rest = [" " * (widths[i] - display_width(cell)) + cell for i, cell in enumerate(row) if i]
+        return "  ".join([first, *rest]).rstrip()
+
+    return "\n".join(line(row) for row in [headers, *table])
+
+
+def print_ddp_checks(identical: bool, moved: bool, in_checkpoint: bool) -> None:
+    """Print notebook 07's three checks of a DDP run, in the course's language."""
+    for line, value in (
+        (_("every process ended with identical weights: {value}"), identical),
+        (_("training changed them: {value}"), moved),
+        (_("rank 0's checkpoint holds those weights: {value}"), in_checkpoint),
+    ):
+        if not isinstance(value, bool):
+            raise TypeError(f"print_ddp_checks expects three bools, got {value!r}")
+        print(line.format(value=value))

@@ -94,12 +94,14 @@ def notebooks_with_widgets() -> list[str]:
 
 
 def test_the_cells_run_in_the_browser_reach_every_widget():
-    """Start page: up to its slider (the last cell that makes a widget); 07: up to the one-cycle widget, before the
-    ladder's later rungs and torchrun; 05: its stored figures after the training widget are checked from the file."""
+    """Start page: up to its slider (the last cell that makes a widget); 07: past the one-cycle widget up to the
+    bench's definition (it names tqdm), before the ladder's rungs and torchrun; 05: its stored figures after the
+    training widget are checked from the file."""
     assert last_cell_to_run(NOTEBOOKS / "00_start_here.ipynb") == 14
     cells = json.loads((NOTEBOOKS / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))["cells"]
     last = last_cell_to_run(NOTEBOOKS / "07_faster_and_better.ipynb")
-    assert "one_cycle_explorer" in "".join(cells[last]["source"])
+    assert "def run_rung" in "".join(cells[last]["source"])
+    assert any("one_cycle_explorer" in "".join(c["source"]) for c in cells[:last])
     assert any("torch.distributed.run" in "".join(c["source"]) for c in cells[last + 1:])
     after = stored_figures(NOTEBOOKS / "05_updating_weights.ipynb", last_cell_to_run(NOTEBOOKS / "05_updating_weights.ipynb"))
     assert len(after) >= 3 and all(width > 100 for _cell, width in after), after

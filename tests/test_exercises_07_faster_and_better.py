@@ -1,16 +1,16 @@
-"""Notebook 07's exercises: typical wrong answers get 'not yet' with a hint, never a crash."""
+"""Notebook 07's exercises: each plausible mistake gets "not yet" with a hint that names it; right variants pass."""
 
 from __future__ import annotations
 
 from tests.exercise_harness import exercise_tests
 
 
-def _crop(offsets: str, body: str = "") -> str:
+def _crop(offsets: str, body: str = "", mode: str = "reflect") -> str:
     """A random_crop that draws its offsets with ``offsets`` (code defining top and left)."""
     return (
         "def random_crop(images, padding=4):\n"
         "    n, _, height, width = images.shape\n"
-        '    padded = F.pad(images, (padding, padding, padding, padding), mode="reflect")\n'
+        f'    padded = F.pad(images, (padding, padding, padding, padding), mode="{mode}")\n'
         "    windows = padded.unfold(2, height, 1).unfold(3, width, 1)\n"
         f"{offsets}"
         f"{body or '    return windows[torch.arange(n), :, top, left]'}\n"
@@ -23,11 +23,15 @@ def _predict(body: str) -> str:
     return f"def predict(model, images):\n{body}\n\n\nanswer = predict"
 
 
-def _orders(loop: str) -> str:
+def _lr(body: str) -> str:
+    return f"def scaled_lr(base_lr, base_batch, processes, per_process_batch):\n    return {body}\n\n\nanswer = scaled_lr"
+
+
+def _orders(loop: str, start: str = "range(epochs)") -> str:
     return (
         "def epoch_orders(sampler, epochs):\n"
         "    orders = []\n"
-        "    for epoch in range(epochs):\n"
+        f"    for epoch in {start}:\n"
         f"{loop}\n"
         "    return orders\n"
         "\n\n"
@@ -45,111 +49,81 @@ SAME_PAIR = "    top = torch.randint(0, 2 * padding + 1, (n,))\n    left = top\n
 ONLY_TOP = "    top = torch.randint(0, 2 * padding + 1, (n,))\n    left = torch.full((n,), padding)\n"
 RIGHT_OFFSETS = "    top = torch.randint(0, 2 * padding + 1, (n,))\n    left = torch.randint(0, 2 * padding + 1, (n,))\n"
 
-EVAL_NO_RESTORE = "    model.eval()\n    with torch.no_grad():\n        return model(images).argmax(dim=1)"
-EVAL_WITH_GRAPH = "    model.eval()\n    return model(images).argmax(dim=1)"
-NO_GRAD_ONLY = "    with torch.no_grad():\n        return model(images).argmax(dim=1)"
-ALWAYS_TRAIN = "    model.eval()\n    with torch.no_grad():\n        classes = model(images).argmax(dim=1)\n    model.train()\n    return classes"
-SCORES = (
-    "    was_training = model.training\n    model.eval()\n    with torch.no_grad():\n        scores = model(images)\n"
-    "    model.train(was_training)\n    return scores"
-)
-GRAD_OFF_FOR_GOOD = "    model.eval()\n    torch.set_grad_enabled(False)\n    return model(images).argmax(dim=1)"
-
-NO_SET_EPOCH = _orders("        orders.append(list(sampler))")
-SET_EPOCH_AFTER = _orders("        orders.append(list(sampler))\n        sampler.set_epoch(epoch)")
-SET_EPOCH_ZERO = _orders("        sampler.set_epoch(0)\n        orders.append(list(sampler))")
-SET_EPOCH_AHEAD = _orders("        sampler.set_epoch(epoch + 1)\n        orders.append(list(sampler))")
-RANDPERM = _orders("        orders.append(torch.randperm(len(sampler.dataset)).tolist())")
+RESTORE = "    was_training = model.training\n    model.eval()\n{}\n    model.train(was_training)\n    return classes"
 
 WRONG = {
     "07.1": [
-        "answer = random_crop",  # the unchanged stub: one corner for the whole batch
-        _crop(ONE_OFFSET),  # one random offset for the whole batch
-        _crop(OFF_BY_ONE),  # randint's high end is exclusive
-        _crop(SAME_PAIR),  # top == left: crops slide along the diagonal
-        _crop(ONLY_TOP),  # left never moves
-        _crop(RIGHT_OFFSETS, "    return padded"),  # the padded images, not crops
-        _crop(RIGHT_OFFSETS, "    return windows[:, :, top, left]"),  # (N, C, N, H, W): indices not paired with images
-        "answer = random_crop(torch.rand(8, 3, 32, 32))",  # a batch, not the function
-        "answer = lambda images: images",  # a function with the wrong signature
-        "import helpers.augment\n\nanswer = helpers.augment.random_crop_flip",  # crops and flips
+        ("answer = random_crop", "draw one offset per image, e.g. torch.randint(0, 2*padding + 1, (n,))"),
+        (_crop(ONE_OFFSET), "one offset per image"),
+        (_crop(OFF_BY_ONE), "high end is exclusive"),
+        (_crop(SAME_PAIR), "draw them separately"),
+        (_crop(ONLY_TOP), "left offset is the same for every image"),
+        (_crop(RIGHT_OFFSETS, "    return padded"), "padded images"),
+        # (N, C, N, H, W): the offsets are not paired with their images
+        (_crop(RIGHT_OFFSETS, "    return windows[:, :, top, left]"), "index the batch too"),
+        ("answer = random_crop(torch.rand(8, 3, 32, 32))", "should be a function"),
+        ("answer = lambda images: images", "should take 2 arguments"),
+        # crops and flips: a step too many
+        ("import helpers.augment\n\nanswer = helpers.augment.random_crop_flip", "mirrored"),
     ],
     "07.2": [
-        "answer = predict",  # the unchanged stub: train mode, graph recorded
-        _predict(NO_GRAD_ONLY),  # no graph, but BatchNorm still in train mode
-        _predict(EVAL_WITH_GRAPH),  # eval mode, but a graph nobody needs
-        _predict(EVAL_NO_RESTORE),  # left in eval mode
-        _predict(ALWAYS_TRAIN),  # training afterwards even if it came in eval mode
-        _predict(SCORES),  # scores, not classes
-        _predict(GRAD_OFF_FOR_GOOD),  # gradients switched off for the rest of the notebook
+        ("answer = predict", "model.eval()"),  # the stub: train mode, graph recorded
+        (_predict("    with torch.no_grad():\n        return model(images).argmax(dim=1)"), "running statistics"),
+        (_predict("    model.eval()\n    return model(images).argmax(dim=1)"), "torch.no_grad()"),
+        (_predict("    model.eval()\n    with torch.no_grad():\n        return model(images).argmax(dim=1)"),
+         "put the model back in training mode: model.train(was_training)"),
+        # what the notebook's test_accuracy did before: training afterwards, whatever mode it came in
+        (_predict("    model.eval()\n    with torch.no_grad():\n        classes = model(images).argmax(dim=1)\n"
+                  "    model.train()\n    return classes"), "came in eval mode"),
+        (_predict(RESTORE.format("    with torch.no_grad():\n        classes = model(images)")), "argmax(dim=1)"),
+        (_predict("    model.eval()\n    torch.set_grad_enabled(False)\n    return model(images).argmax(dim=1)"),
+         "still switched off"),
+        # switched off, then on again: wrong inside an outer no_grad
+        (_predict(RESTORE.format("    torch.set_grad_enabled(False)\n    classes = model(images).argmax(dim=1)\n"
+                                 "    torch.set_grad_enabled(True)")), "outer `with torch.no_grad():`"),
     ],
     "07.3": [
-        "answer = base_lr * per_process_batch / base_batch",  # one process's batch only
-        "answer = base_lr * processes",  # processes only
-        "answer = base_lr",  # unchanged
-        "answer = base_lr * base_batch / (processes * per_process_batch)",  # scaled down
-        "answer = torch.tensor(base_lr * processes * per_process_batch / base_batch)",  # a tensor
-        "answer = '0.08'",  # a string
-        "answer = processes * per_process_batch",  # the global batch, not a learning rate
+        (_lr("base_lr * per_process_batch / base_batch"), "DDP averages the gradients of all processes"),
+        (_lr("base_lr * processes"), "number of processes only"),
+        (_lr("base_lr"), "unchanged"),  # the stub
+        (_lr("base_lr * base_batch / (processes * per_process_batch)"), "UP"),
+        (_lr("base_lr * (processes * per_process_batch // base_batch)"), "rounds the batch's growth down"),
+        (_lr("base_lr * (processes * per_process_batch / base_batch) ** 0.5"), "square-root rule"),
+        (_lr("0.08"), "whatever numbers it is given"),  # the example's value, typed in
+        (_lr("processes * per_process_batch / base_batch"), "multiply base_lr by it"),
+        (_lr("torch.tensor(base_lr * processes * per_process_batch / base_batch)"), "not a tensor"),
+        (_lr("str(base_lr * processes * per_process_batch / base_batch)"), "return the learning rate, a number"),
+        ("answer = 0.08", "should be a function"),
     ],
     "07.4": [
-        "answer = epoch_orders",  # the unchanged stub: the same order every epoch
-        SET_EPOCH_AFTER,  # set_epoch after iterating
-        SET_EPOCH_ZERO,  # always epoch 0
-        SET_EPOCH_AHEAD,  # one epoch ahead
-        RANDPERM,  # a shuffle of its own instead of the sampler's share
-        "def epoch_orders(sampler, epochs):\n    sampler.set_epoch(0)\n    return [list(sampler)] * epochs\n\n\nanswer = epoch_orders",
-        "answer = epoch_orders(DistributedSampler(range(8), num_replicas=2, rank=0), 3)",  # a result, not the function
+        ("answer = epoch_orders", "call sampler.set_epoch(epoch) at the start of every epoch, before iterating"),
+        (_orders("        orders.append(list(sampler))\n        sampler.set_epoch(epoch)"), "before iterating"),
+        (_orders("        sampler.set_epoch(0)\n        orders.append(list(sampler))"), "the epoch number"),
+        # the sampler's internal attribute instead of its method
+        (_orders("        sampler.epoch = epoch\n        orders.append(list(sampler))"), "sampler.set_epoch(epoch)"),
+        (_orders("        orders.append(torch.randperm(len(sampler.dataset)).tolist())"),
+         "iterate over the sampler: it gives this process its own share, the same shuffle on every process"),
+        # a different epoch number on every process: the shares no longer split the dataset
+        (_orders("        sampler.set_epoch(epoch + 10 * sampler.rank)\n        orders.append(list(sampler))"),
+         "do not split the dataset"),
+        ("def epoch_orders(sampler, epochs):\n    sampler.set_epoch(0)\n    return [list(sampler)] * epochs\n\n\n"
+         "answer = epoch_orders", "once per epoch"),
+        ("answer = epoch_orders(DistributedSampler(range(8), num_replicas=2, rank=0), 3)", "should be a function"),
     ],
     "07.5": [
-        "answer = predict_tta",  # the unchanged stub: no mirror
-        _tta("(model(images) + model(images.flip(2))) / 2"),  # upside down
-        _tta("(model(images) + model(images.flip(0))) / 2"),  # the batch reversed
-        _tta("model(images.flip(3))"),  # the mirror only
-        _tta("((model(images) + model(images.flip(3))) / 2).argmax(dim=1)"),  # classes, not scores
-        _tta("(model(images) + model(images.flip(1))) / 2"),  # colour channels reversed
-        _tta("(model(images) + model(images).flip(3)) / 2"),  # the scores flipped, not the images
-        _tta("(model(images) + model(images).flip(1)) / 2"),  # the scores flipped, not the images
+        ("answer = predict_tta", "mirrored images"),  # the stub: no mirror
+        (_tta("(model(images) + model(images.flip(2))) / 2"), "upside down"),
+        (_tta("(model(images) + model(images.flip(0))) / 2"), "order of the batch"),
+        (_tta("model(images.flip(3))"), "only the mirrored images' scores"),
+        (_tta("((model(images) + model(images.flip(3))) / 2).argmax(dim=1)"), "return the averaged scores"),
+        (_tta("(model(images) + model(images.flip(1))) / 2"), "colour channels"),
+        (_tta("(model(images) + model(images).flip(3)) / 2"), "flip the images before the model"),
+        (_tta("(model(images) + model(images).flip(1)) / 2"), "flip the images before the model"),
+        # sums, not averages: the same classes, scores twice as large
+        (_tta("model(images) + model(images.flip(3))"), "not their average"),
+        (_tta("model(images).softmax(dim=1) + model(images.flip(3)).softmax(dim=1)"), "not their average"),
     ],
 }
-
-# A wrong answer, and words its hint must contain.
-HINTS = [
-    ("07.1", "answer = random_crop", "draw one offset per image, e.g. torch.randint(0, 2*padding + 1, (n,))"),
-    ("07.1", _crop(ONE_OFFSET), "one offset per image"),
-    ("07.1", _crop(OFF_BY_ONE), "high end is exclusive"),
-    ("07.1", _crop(SAME_PAIR), "draw them separately"),
-    ("07.1", _crop(ONLY_TOP), "left offset is the same for every image"),
-    ("07.1", _crop(RIGHT_OFFSETS, "    return padded"), "padded images"),
-    ("07.1", "answer = lambda images: images", "should take 2 arguments"),
-    ("07.1", "answer = 3", "should be a function"),
-    ("07.1", _crop(RIGHT_OFFSETS, "    return windows[:, :, top, left]"), "index the batch too"),
-    ("07.1", "import helpers.augment\n\nanswer = helpers.augment.random_crop_flip", "mirrored"),
-    ("07.2", "answer = predict", "model.eval()"),
-    ("07.2", _predict(NO_GRAD_ONLY), "running statistics"),
-    ("07.2", _predict(EVAL_WITH_GRAPH), "torch.no_grad()"),
-    ("07.2", _predict(EVAL_NO_RESTORE), "put the model back in training mode: model.train(was_training)"),
-    ("07.2", _predict(ALWAYS_TRAIN), "came in eval mode"),
-    ("07.2", _predict(SCORES), "argmax(dim=1)"),
-    ("07.2", _predict(GRAD_OFF_FOR_GOOD), "still switched off"),
-    ("07.3", "answer = base_lr * per_process_batch / base_batch", "DDP averages the gradients of all processes"),
-    ("07.3", "answer = base_lr * processes", "processes only"),
-    ("07.3", "answer = base_lr", "unchanged"),
-    ("07.3", "answer = base_lr * base_batch / (processes * per_process_batch)", "UP"),
-    ("07.3", "answer = torch.tensor(0.08)", "not a tensor"),
-    ("07.3", "answer = '0.08'", "should be a number"),
-    ("07.4", "answer = epoch_orders", "call sampler.set_epoch(epoch) at the start of every epoch, before iterating"),
-    ("07.4", SET_EPOCH_AFTER, "before iterating"),
-    ("07.4", SET_EPOCH_ZERO, "the epoch number"),
-    ("07.4", SET_EPOCH_AHEAD, "one epoch ahead"),
-    ("07.4", RANDPERM, "iterate over the sampler: it gives this process its own share, the same shuffle on every process"),
-    ("07.5", "answer = predict_tta", "mirrored images"),
-    ("07.5", _tta("(model(images) + model(images.flip(2))) / 2"), "upside down"),
-    ("07.5", _tta("(model(images) + model(images.flip(0))) / 2"), "order of the batch"),
-    ("07.5", _tta("model(images.flip(3))"), "only the mirrored images' scores"),
-    ("07.5", _tta("((model(images) + model(images.flip(3))) / 2).argmax(dim=1)"), "return the averaged scores"),
-    ("07.5", _tta("(model(images) + model(images).flip(3)) / 2"), "flip the images before the model"),
-]
 
 LOOP_CROP = (
     "def random_crop(images, padding=4):\n"
@@ -173,11 +147,11 @@ INDEXED_CROP = (
     "\n\nanswer = random_crop"
 )
 
-# Right answers written another way than the folded solutions.
 RIGHT = {
     "07.1": [
         LOOP_CROP,  # a Python loop over the images: slow, but right
-        INDEXED_CROP,  # a row and a column index per image, zero padding
+        INDEXED_CROP,  # a row and a column index per image, zero padding (torchvision's default)
+        _crop(RIGHT_OFFSETS, mode="replicate"),  # the edge pixels copied outwards
     ],
     "07.2": [
         _predict(
@@ -185,21 +159,28 @@ RIGHT = {
             "            return model(images).argmax(dim=1)\n    finally:\n        model.train(was_training)"
         ),
         _predict("    twin = copy.deepcopy(model).eval()\n    with torch.no_grad():\n        return twin(images).argmax(1)"),
+        # the setting saved and put back by hand
+        _predict(RESTORE.format("    grad_was = torch.is_grad_enabled()\n    torch.set_grad_enabled(False)\n"
+                                "    classes = model(images).argmax(dim=1)\n    torch.set_grad_enabled(grad_was)")),
     ],
     "07.3": [
-        "answer = 0.08",
-        "answer = base_lr * (processes * per_process_batch // base_batch)",
+        _lr("base_lr * (processes * per_process_batch) / base_batch"),
+        _lr("base_lr / base_batch * processes * per_process_batch"),
+        _lr("float(base_lr * processes * per_process_batch / base_batch)"),
     ],
     "07.4": [
         # set the next epoch's number at the end of each epoch (epoch 0 is the sampler's default)
         _orders("        orders.append(list(sampler))\n        sampler.set_epoch(epoch + 1)"),
-        _orders("        sampler.set_epoch(epoch)\n        orders.append([index for index in sampler])"),
+        # epochs counted from 1: a new shuffle every epoch, the same on every process
+        _orders("        sampler.set_epoch(epoch)\n        orders.append(list(sampler))", start="range(1, epochs + 1)"),
+        _orders("        sampler.set_epoch(epoch + 1)\n        orders.append([index for index in sampler])"),
     ],
     "07.5": [
-        _tta("model(images) + model(torch.flip(images, dims=[-1]))"),  # the sum: the same classes
+        _tta("(model(images) + model(torch.flip(images, dims=[-1]))) / 2"),
         _tta("model(torch.cat([images, images.flip(-1)])).view(2, len(images), -1).mean(dim=0)"),  # one forward pass
         _tta("(model(images).softmax(dim=1) + model(images.flip(3)).softmax(dim=1)) / 2"),  # probabilities
+        _tta("torch.stack([model(images).log_softmax(1), model(images.flip(3)).log_softmax(1)]).mean(0)"),
     ],
 }
 
-globals().update(exercise_tests("07_faster_and_better.ipynb", WRONG, HINTS, RIGHT))
+globals().update(exercise_tests("07_faster_and_better.ipynb", WRONG, right=RIGHT))

@@ -122,3 +122,65 @@ def test_bad_input_gets_a_clear_error(call, error, match):
     batches = [(torch.randn(2, 3, 32, 32), torch.tensor([0, 1]))]
     with pytest.raises(error, match=match):
         call(model, batches, torch.optim.SGD(model.parameters(), lr=0.01))
+
+
+# ---- notebook 07's ladder lines ------------------------------------------------------------------
+
+LADDER = {
+    "0 · CifarNet, b=64": {"images_per_s": 1000.0, "epoch_s": 50.0, "first_step_s": 0.25, "accuracy": 0.3},
+    "7 · autocast": dict.fromkeys(["images_per_s", "epoch_s", "first_step_s", "accuracy"]),
+    "9 · TTA": {"images_per_s": None, "epoch_s": None, "first_step_s": None, "accuracy": 0.5},
+}
+
+
+def test_ladder_lines_give_the_numbers_and_speak_the_course_language():
+    import helpers
+    from helpers.train import describe_rung, describe_skip, ladder_table
+
+    line = describe_rung("0 · CifarNet, b=64", LADDER["0 · CifarNet, b=64"], 1)
+    assert line == ("0 · CifarNet, b=64: 1,000 images/s (50.0 s per epoch, first step 0.25 s), "
+                    "test accuracy 30.0% after 1 epoch(s)")
+    assert describe_skip("7 · autocast", "mps") == "7 · autocast: skipped: mps"
+    table = ladder_table(LADDER).splitlines()
+    assert table[0].split() == ["rung", "images/s", "×", "rung", "0", "s/epoch", "first", "step", "accuracy"]
+    assert table[1].split()[-6:] == ["1,000", "1.0×", "50.0", "0.25", "s", "30.0%"]
+    assert table[2].split()[-5:] == ["-"] * 5 and table[3].split()[-2:] == ["-", "50.0%"]
+    helpers.set_language("zh")
+    try:
+        assert "每秒 1,000 张图像" in describe_rung("0 · CifarNet, b=64", LADDER["0 · CifarNet, b=64"], 1)
+        chinese = ladder_table(LADDER).splitlines()
+        assert chinese[0].startswith("级") and "准确率" in chinese[0]
+        widths = {helpers.i18n.display_width(row) for row in chinese[:2]}
+        assert len(widths) == 1, chinese  # the columns line up in Chinese too
+    finally:
+        helpers.set_language("en")
+
+
+def test_ddp_checks_are_printed_in_the_course_language(capsys):
+    import helpers
+    from helpers.train import print_ddp_checks
+
+    print_ddp_checks(True, True, False)
+    assert capsys.readouterr().out.splitlines() == [
+        "every process ended with identical weights: True",
+        "training changed them: True",
+        "rank 0's checkpoint holds those weights: False",
+    ]
+    helpers.set_language("zh")
+    try:
+        print_ddp_checks(True, False, True)
+    finally:
+        helpers.set_language("en")
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and lines[1].endswith("：False") and all("weights" not in line for line in lines)
+    with pytest.raises(TypeError, match="three bools"):
+        print_ddp_checks(True, 1, True)
+
+
+@pytest.mark.parametrize("bad", [{}, {"rung": {"accuracy": 0.5}}, {"rung": dict.fromkeys(
+    ["images_per_s", "epoch_s", "first_step_s", "accuracy"])}])
+def test_a_ladder_table_needs_a_measured_first_rung(bad):
+    from helpers.train import ladder_table
+
+    with pytest.raises(ValueError):
+        ladder_table(bad)

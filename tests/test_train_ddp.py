@@ -1,4 +1,4 @@
-"""notebooks/scripts/train_ddp.py: its arguments, its start-up message, and the real two-process run's guard.
+"""notebooks/scripts/train_ddp.py: its arguments, its backend and batch split, --sync-bn, and the real run's guard.
 
 The real run (two gloo processes on the CPU, smoke mode) happens in notebook 07 under strict nbval, twice in a row:
 its launch cell runs ``torchrun --standalone --nproc_per_node=2 scripts/train_ddp.py`` and the next cell, whose
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +34,7 @@ def test_notebook_07_runs_the_script_with_two_processes_and_checks_the_ranks_str
     launch = next(i for i, s in enumerate(sources) if '"torch.distributed.run"' in s)
     assert "--nproc_per_node=" in sources[launch] and "processes, options = 2," in sources[launch]
     assert "--dump-weights" in sources[launch] and "str(script)" in sources[launch]
+    assert '"OMP_NUM_THREADS"' in sources[launch] and '"USE_LIBUV"' in sources[launch] and "env=env" in sources[launch]
     check = sources[launch + 1]
     assert "NBVAL_IGNORE_OUTPUT" not in check, "the rank check must stay a strictly compared cell"
     stored = "".join("".join(o.get("text", "")) for o in cells[launch + 1]["outputs"])
@@ -40,6 +43,14 @@ def test_notebook_07_runs_the_script_with_two_processes_and_checks_the_ranks_str
         "training changed them: True",
         "rank 0's checkpoint holds those weights: True",
     ]
+
+
+def test_the_chinese_notebook_prints_its_rank_checks_in_chinese():
+    notebook = json.loads((ROOT / "notebooks" / "zh" / "07_faster_and_better.ipynb").read_text(encoding="utf-8"))
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    launch = next(i for i, c in enumerate(cells) if '"torch.distributed.run"' in "".join(c["source"]))
+    lines = "".join("".join(o.get("text", "")) for o in cells[launch + 1]["outputs"]).splitlines()
+    assert len(lines) == 3 and all(line.endswith("True") and re.search(r"[\u4e00-\u9fff]", line) for line in lines)
 
 
 def _script():
@@ -89,3 +100,53 @@ def test_notebook_07_quotes_the_script_as_it_is():
     script = SCRIPT.read_text(encoding="utf-8")
     missing = [line.strip() for line in block.splitlines() if line.strip() and line.strip() not in script]
     assert not missing, f"notebook 07 quotes lines that train_ddp.py does not have: {missing}"
+
+
+def test_the_global_batch_is_split_over_any_number_of_processes():
+    split = _script().split_batch
+    assert split(512, 2) == (256, 512) and split(512, 8) == (64, 512)
+    assert split(512, 3) == (170, 510) and split(512, 6) == (85, 510) and split(512, 7) == (73, 511)
+    with pytest.raises(SystemExit, match="at least 4"):
+        split(3, 4)
+
+
+def test_gloo_carries_the_gpus_where_pytorch_has_no_nccl(monkeypatch):
+    """Windows builds have CUDA but no NCCL: the script must not ask for NCCL there."""
+    import torch
+    import torch.distributed as dist
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "set_device", lambda device: None)
+    monkeypatch.setattr(dist, "is_nccl_available", lambda: False)
+    device, backend = _script().pick_backend(1)
+    assert (str(device), backend) == ("cuda:1", "gloo")
+    monkeypatch.setattr(dist, "is_nccl_available", lambda: True)
+    assert _script().pick_backend(0)[1] == "nccl"
+
+
+def test_sync_bn_is_refused_on_the_cpu_with_the_reason(monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    with pytest.raises(SystemExit, match="--sync-bn needs CUDA GPUs"):
+        _script().main(["--sync-bn"])
+
+
+def test_pytorch_syncbatchnorm_really_needs_a_gpu(monkeypatch):
+    """What the refusal above and notebook 07 say: SyncBatchNorm stops on CPU tensors (a 1-process gloo group)."""
+    import torch
+    import torch.distributed as dist
+    from torch import nn
+
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(29500 + os.getpid() % 1000))
+    dist.init_process_group("gloo", rank=0, world_size=1)
+    try:
+        layer = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.BatchNorm2d(2)))
+        with pytest.raises(ValueError, match="SyncBatchNorm expected input tensor to be on GPU"):
+            layer(torch.randn(4, 2, 3, 3))
+    finally:
+        dist.destroy_process_group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import math
@@ -41,7 +42,8 @@ def _expect_function(answer: Any, signature: str, n_args: int) -> None:
 def _call(function: Callable, *args: Any, call: str, known: Sequence[tuple[str, str]] = ()) -> Any:
     """Call the learner's function; turn an error into NotYet (with a specific hint where one is known)."""
     try:
-        return function(*args)
+        with torch.random.fork_rng(devices=[]):  # the learner's draws leave the notebook's random numbers alone
+            return function(*args)
     except NotYet:
         raise
     except Exception as error:  # noqa: BLE001 - a learner's function may fail in any way
@@ -180,7 +182,7 @@ def _check_crops(answer: Callable, padding: int) -> None:
 
 @exercise("07.1")
 def per_image_random_crop(answer: Any) -> str:
-    """A function (images, padding) -> a random crop of each reflect-padded image, at its own offset."""
+    """A function (images, padding) -> a random crop of each padded image (reflected, zero or edge padding), at its own offset."""
     _expect_function(answer, "random_crop(images, padding=4)", 2)
     for padding in (4, 2):
         _check_crops(answer, padding)
@@ -211,7 +213,7 @@ def _predictions(model: nn.Module, images: torch.Tensor, training: bool) -> torc
         return twin(images).argmax(dim=1)
 
 
-def _check_predict(answer: Callable, was_training: bool) -> None:
+def _check_predict(answer: Callable, was_training: bool, outer_no_grad: bool = False) -> None:
     model, images = _batchnorm_model_and_batch()
     expected = _predictions(model, images, training=False)
     if torch.equal(expected, _predictions(model, images, training=True)):
@@ -225,13 +227,23 @@ def _check_predict(answer: Callable, was_training: bool) -> None:
         seen.append((module.training, torch.is_grad_enabled()))
 
     handle = batchnorm.register_forward_hook(record)
-    grad_before = torch.is_grad_enabled()
+    grad_outside = torch.is_grad_enabled()
     try:
-        result = _call(answer, model, images, call="predict(model, images)")
-        grad_after = torch.is_grad_enabled()
+        with torch.no_grad() if outer_no_grad else contextlib.nullcontext():
+            grad_before = torch.is_grad_enabled()
+            result = _call(answer, model, images, call="predict(model, images)")
+            grad_after = torch.is_grad_enabled()
     finally:
         handle.remove()
-        torch.set_grad_enabled(grad_before)
+        torch.set_grad_enabled(grad_outside)
+    if grad_after and not grad_before:
+        raise NotYet(
+            _(
+                "called inside an outer `with torch.no_grad():`, your function switched gradients back on for the rest "
+                "of that block: torch.set_grad_enabled(True) turns them on whatever they were before. "
+                "`with torch.no_grad():` puts back the state it found."
+            )
+        )
     if not seen:
         raise NotYet(_("your function never ran the model: compute the scores with model(images) inside it."))
     if any(training for training, _grad in seen) or not torch.equal(batchnorm.num_batches_tracked, tracked):
@@ -292,70 +304,80 @@ def predict_in_eval_mode(answer: Any) -> str:
     _expect_function(answer, "predict(model, images)", 2)
     _check_predict(answer, was_training=True)
     _check_predict(answer, was_training=False)
+    _check_predict(answer, was_training=True, outer_no_grad=True)  # e.g. inside an evaluation loop's own no_grad
     return _("running statistics, no graph, and the model back in the mode it came in.")
 
 
 # ---- 07.3 · Scale the learning rate -----------------------------------------------------
 
 
+_LR_CASES = ((0.01, 64, 4, 128), (0.1, 256, 8, 64), (0.05, 32, 3, 16), (0.02, 128, 2, 32))
+
+
+def _linear_rule(base_lr: float, base_batch: int, processes: int, per_process_batch: int) -> float:
+    return base_lr * processes * per_process_batch / base_batch
+
+
 @exercise("07.3")
 def scaled_learning_rate(answer: Any) -> str:
-    """The linear scaling rule: 0.01 at batch 64 becomes 0.08 at a global batch of 4 × 128 = 512."""
-    if isinstance(answer, torch.Tensor):
-        raise NotYet(
-            _("answer should be a plain Python number (a float), not a tensor: compute it from the four numbers of the cell.")
-        )
-    if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
-        raise NotYet(
-            _("answer should be a number (the learning rate, a float), but it is {kind}.").format(kind=a_type(answer))
-        )
-    value = float(answer)
-
-    def near(target: float) -> bool:
-        return math.isclose(value, target, rel_tol=1e-9)
-
-    if near(0.08):
-        return _("0.08: a batch 8× as large takes steps 8× as large (Goyal et al. also warm up to it over the first epochs).")
-    if near(0.02):
+    """A function (base_lr, base_batch, processes, per_process_batch) -> the linearly scaled learning rate."""
+    _expect_function(answer, "scaled_lr(base_lr, base_batch, processes, per_process_batch)", 4)
+    got = []
+    for case in _LR_CASES:
+        value = _call(answer, *case, call="scaled_lr{case}".format(case=case))
+        if isinstance(value, torch.Tensor):
+            raise NotYet(
+                _("scaled_lr should return a plain Python number (a float), not a tensor: the optimizer takes a float.")
+            )
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise NotYet(
+                _("scaled_lr{case} returned {kind}; return the learning rate, a number.").format(
+                    case=case, kind=a_type(value)
+                )
+            )
+        got.append(float(value))
+    if all(math.isclose(v, _linear_rule(*c), rel_tol=1e-9) for v, c in zip(got, _LR_CASES)):
+        return _("base_lr × (processes × per_process_batch) / base_batch: 0.08 for 4 × 128 images against 64.")
+    if len(set(got)) == 1:
         raise NotYet(
             _(
-                "0.02 scales by one process's batch only. DDP averages the gradients of all processes, so each optimizer "
-                "step uses processes × per_process_batch images: scale by that global batch."
-            )
+                "your function returns {value:g} whatever numbers it is given: "
+                "compute the learning rate from its four arguments."
+            ).format(value=got[0])
         )
-    if near(0.04):
-        raise NotYet(
-            _(
-                "0.04 scales by the number of processes only; "
-                "the global batch is processes × per_process_batch = 512 images, 8× the base."
-            )
-        )
-    if near(0.01):
-        raise NotYet(
-            _("that is the base learning rate unchanged; the batch grew 8×, and the linear rule grows the learning rate with it.")
-        )
-    if near(0.01 * math.sqrt(8)):
-        raise NotYet(
-            _(
-                "that is the square-root rule; "
-                "the linear rule asked for here multiplies the learning rate by the batch's growth, 8."
-            )
-        )
-    if near(512) or near(8):
-        raise NotYet(
-            _("that is the batch (or its growth), not the learning rate: multiply base_lr by global batch / base_batch.")
-        )
-    if 0 < value < 0.01:
-        raise NotYet(
-            _(
-                "a bigger batch gives a less noisy gradient, so the rule scales the learning rate UP: "
-                "base_lr × (global batch / base_batch)."
-            )
-        )
+    wrong_rules = [
+        (lambda lr, b, p, k: lr * k / b, _(
+            "you scale by one process's batch only. DDP averages the gradients of all processes, so each optimizer "
+            "step uses processes × per_process_batch images: scale by that global batch.")),
+        (lambda lr, b, p, k: lr * p, _(
+            "you scale by the number of processes only; "
+            "the global batch is processes × per_process_batch, compared with base_batch.")),
+        (lambda lr, b, p, k: lr, _(
+            "that is the base learning rate unchanged; the batch grew, and the linear rule grows the learning rate "
+            "with it.")),
+        (lambda lr, b, p, k: lr * math.sqrt(p * k / b), _(
+            "that is the square-root rule; "
+            "the linear rule asked for here multiplies the learning rate by the batch's growth itself.")),
+        (lambda lr, b, p, k: lr * b / (p * k), _(
+            "a bigger batch gives a less noisy gradient, so the rule scales the learning rate UP: "
+            "base_lr × (global batch / base_batch).")),
+        (lambda lr, b, p, k: lr * (p * k // b), _(
+            "`//` rounds the batch's growth down to a whole number (48 // 32 is 1): "
+            "use `/`, since the growth can be 1.5.")),
+        (lambda lr, b, p, k: p * k / b, _(
+            "that is the batch's growth, not the learning rate: multiply base_lr by it.")),
+        (lambda lr, b, p, k: p * k, _(
+            "that is the global batch, not the learning rate: multiply base_lr by global batch / base_batch.")),
+    ]
+    for rule, hint in wrong_rules:
+        if all(math.isclose(v, rule(*c), rel_tol=1e-9) for v, c in zip(got, _LR_CASES)):
+            raise NotYet(hint)
+    case = next(c for v, c in zip(got, _LR_CASES) if not math.isclose(v, _linear_rule(*c), rel_tol=1e-9))
     raise NotYet(
-        _("{value:g} is not it: the learning rate grows by the same factor as the batch, global batch / base_batch.").format(
-            value=value
-        )
+        _(
+            "scaled_lr{case} returned {value:g}; the linear rule gives {right:g}: the learning rate grows by the same "
+            "factor as the batch, (processes × per_process_batch) / base_batch."
+        ).format(case=case, value=got[_LR_CASES.index(case)], right=_linear_rule(*case))
     )
 
 
@@ -365,28 +387,33 @@ _SAMPLER_SIZE, _REPLICAS, _EPOCHS = 40, 2, 3
 
 
 class _WatchedSampler(DistributedSampler):
-    """A DistributedSampler that remembers the epochs it was given."""
+    """A DistributedSampler that remembers the epochs it was given, and the epoch in force at each pass."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.epochs_set: list[int] = []
+        self.passes: list[tuple[int, bool]] = []  # (epoch in force, whether set_epoch set it) at each iteration
+        self._by_method = self.epoch
 
     def set_epoch(self, epoch: int) -> None:
         self.epochs_set.append(epoch)
         super().set_epoch(epoch)
+        self._by_method = self.epoch
+
+    def __iter__(self):  # type: ignore[override]
+        self.passes.append((self.epoch, self.epoch == self._by_method))
+        return super().__iter__()
 
 
 def _sampler(rank: int) -> _WatchedSampler:
     return _WatchedSampler(list(range(_SAMPLER_SIZE)), num_replicas=_REPLICAS, rank=rank, shuffle=True, seed=0)
 
 
-def _right_orders(rank: int, epochs: int) -> list[list[int]]:
-    sampler = _sampler(rank)
-    orders = []
-    for epoch in range(epochs):
-        sampler.set_epoch(epoch)
-        orders.append(list(sampler))
-    return orders
+def _order(rank: int, epoch: int) -> list[int]:
+    """What the sampler of ``rank`` gives in ``epoch``."""
+    sampler = DistributedSampler(list(range(_SAMPLER_SIZE)), num_replicas=_REPLICAS, rank=rank, shuffle=True, seed=0)
+    sampler.set_epoch(epoch)
+    return list(sampler)
 
 
 def _as_orders(result: Any) -> list[list[int]]:
@@ -420,13 +447,13 @@ def _as_orders(result: Any) -> list[list[int]]:
 
 @exercise("07.4")
 def set_epoch_every_epoch(answer: Any) -> str:
-    """A function (sampler, epochs) -> each epoch's indices, with sampler.set_epoch(epoch) before each epoch."""
+    """A function (sampler, epochs) -> each epoch's indices, a new epoch number set with set_epoch before each epoch."""
     _expect_function(answer, "epoch_orders(sampler, epochs)", 2)
-    got, epochs_set = {}, {}
+    got, epochs_set, passes = {}, {}, {}
     for rank in range(_REPLICAS):
         sampler = _sampler(rank)
         got[rank] = _as_orders(_call(answer, sampler, _EPOCHS, call=f"epoch_orders(sampler, {_EPOCHS})"))
-        epochs_set[rank] = sampler.epochs_set
+        epochs_set[rank], passes[rank] = sampler.epochs_set, sampler.passes
     everything = set(range(_SAMPLER_SIZE))
     for epoch in range(_EPOCHS):
         shares = [got[rank][epoch] for rank in range(_REPLICAS)]
@@ -438,44 +465,52 @@ def set_epoch_every_epoch(answer: Any) -> str:
                 )
             )
     for rank in range(_REPLICAS):
-        right = _right_orders(rank, _EPOCHS + 1)
-        orders = got[rank]
-        if orders == right[:_EPOCHS]:
-            continue
-        if all(order == orders[0] for order in orders):
-            if len(set(epochs_set[rank])) == 1:
-                raise NotYet(
-                    _(
-                        "set_epoch only ever gets {epoch}, so every epoch gets the same order: "
-                        "pass the epoch number, sampler.set_epoch(epoch)."
-                    ).format(epoch=epochs_set[rank][0])
+        sampler_passes, orders = passes[rank], got[rank]
+        if any(not by_method for _epoch, by_method in sampler_passes):
+            raise NotYet(
+                _(
+                    "you set the attribute sampler.epoch yourself; call the sampler's own method, "
+                    "sampler.set_epoch(epoch): the attribute is an internal detail that other samplers may not have."
                 )
+            )
+        if len(sampler_passes) != _EPOCHS or any(
+            order != _order(rank, epoch) for order, (epoch, _by_method) in zip(orders, sampler_passes)
+        ):
+            raise NotYet(
+                _(
+                    "iterate over the sampler once per epoch and keep what it gives, list(sampler): "
+                    "its order is this process's share of that epoch's shuffle."
+                )
+            )
+        epochs = [epoch for epoch, _by_method in sampler_passes]
+        if len(set(epochs)) == _EPOCHS:
+            continue
+        if not epochs_set[rank]:
             raise NotYet(
                 _(
                     "every epoch repeats the same order: call sampler.set_epoch(epoch) at the start of every epoch, "
                     "before iterating, so each epoch gets a new shuffle (the same one on every process)."
                 )
             )
-        if orders == [right[0], right[0], *right[1 : _EPOCHS - 1]]:
+        if len(set(epochs_set[rank])) == 1:
+            raise NotYet(
+                _(
+                    "set_epoch only ever gets {epoch}, so every epoch gets the same order: "
+                    "pass the epoch number, sampler.set_epoch(epoch)."
+                ).format(epoch=epochs_set[rank][0])
+            )
+        if epochs[0] == epochs[1]:
             raise NotYet(
                 _(
                     "the first two epochs share one order: call sampler.set_epoch(epoch) before iterating over the "
                     "sampler, not after."
                 )
             )
-        if orders == right[1:]:
-            raise NotYet(
-                _(
-                    "your orders are one epoch ahead: "
-                    "pass the loop's own epoch number, sampler.set_epoch(epoch) (epochs count from 0)."
-                )
-            )
-        epoch = next(e for e in range(_EPOCHS) if orders[e] != right[e])
         raise NotYet(
             _(
-                "epoch {epoch}'s order is not what the sampler gives after sampler.set_epoch({epoch}): at the start of "
-                "every epoch call sampler.set_epoch(epoch), then iterate over the sampler."
-            ).format(epoch=epoch)
+                "two epochs got the same epoch number ({epochs}), so they share one order: "
+                "give every epoch its own number with sampler.set_epoch(epoch)."
+            ).format(epochs=epochs)
         )
     return _("a new shuffle every epoch, and the two processes still split each epoch between them.")
 
@@ -494,7 +529,11 @@ def _tta_model_and_batch() -> tuple[nn.Module, torch.Tensor]:
 
 @exercise("07.5")
 def mirror_tta(answer: Any) -> str | None:
-    """A function (model, images) -> class scores averaged over the images and their left-right mirror images."""
+    """A function (model, images) -> class scores averaged over the images and their mirror images.
+
+    Right: the mean of the two views' raw scores, of their probabilities (softmax) or of their log-probabilities
+    (log_softmax), all standard; a sum is not an average.
+    """
     _expect_function(answer, "predict_tta(model, images)", 2)
     model, images = _tta_model_and_batch()
     with torch.no_grad():
@@ -532,10 +571,19 @@ def mirror_tta(answer: Any) -> str | None:
 
     if matches((plain + mirrored) / 2):
         return None
-    if matches(plain + mirrored):
-        return _("the sum is twice the average, so it picks the same classes.")
     if matches((plain.softmax(dim=1) + mirrored.softmax(dim=1)) / 2):
         return _("averaging probabilities works too; averaging the raw scores is the usual, cheaper choice.")
+    if matches((plain.log_softmax(dim=1) + mirrored.log_softmax(dim=1)) / 2):
+        return _("averaging log-probabilities works too; averaging the raw scores is the usual, cheaper choice.")
+    sums = [plain + mirrored, plain.softmax(dim=1) + mirrored.softmax(dim=1),
+            plain.log_softmax(dim=1) + mirrored.log_softmax(dim=1)]
+    if matches(*sums):
+        raise NotYet(
+            _(
+                "that is the sum of the two views' scores, not their average: divide by 2. (The sum picks the same "
+                "classes, but its scores are twice as large, and a sum over more views grows with their number.)"
+            )
+        )
     if matches(plain):
         raise NotYet(
             _(
