@@ -1,6 +1,7 @@
 """The Chinese edition uses one translation per term, the one in notebooks/zh/术语表.md, and glosses it at first use.
 
-- No "不要写成" variant appears anywhere in the Chinese edition (its notebooks and the helpers' zh_CN catalog).
+- No "不要写成" variant appears anywhere in the Chinese edition (its notebooks, README.zh-CN, TEACHING.zh-CN and
+  the helpers' zh_CN catalog).
 - Where a Chinese notebook writes 中文（English）, the Chinese is the glossary's for that English term.
 - Each notebook gives the English in parentheses where its prose first uses a term: 张量（tensor）.
 - Every term is used in the Chinese twin of the notebook that introduces it, once that twin exists.
@@ -63,6 +64,23 @@ def _catalog_text() -> str:
     return "\n".join(m.string for m in module.read_catalog("zh_CN") if m.id and m.string)
 
 
+def without_longer_terms(text: str, term: Term, entries: list[Term]) -> str:
+    """``text`` with every longer term that contains ``term`` blanked out: 批量 is not found in 批量大小 (a longer
+    glossary term), nor 参数 in 位置参数（positional argument）, a glossed term of its own (but 池化 is in
+    最大池化（max pooling）)."""
+    for other in sorted(entries, key=lambda t: -len(t.chinese)):
+        if term.chinese in other.chinese and other.chinese != term.chinese:
+            text = text.replace(other.chinese, " " * len(other.chinese))
+
+    def other_term(match: re.Match) -> str:
+        chinese, english = match.group(1), match.group(2)
+        if term.chinese in chinese and chinese != term.chinese and term.head not in english.lower():
+            return " " * len(match.group(0))
+        return match.group(0)
+
+    return re.sub(r"([\u3400-\u9fff][\u3400-\u9fff-]*)\**（([A-Za-z][^（）]*)）", other_term, text)
+
+
 def zh_notebooks() -> list[Path]:
     return sorted(ZH.glob("*.ipynb"))
 
@@ -78,7 +96,9 @@ def test_the_glossary_is_well_formed():
 
 
 def test_no_avoided_variant_is_used():
-    texts = {p.name: _prose(p) for p in zh_notebooks()} | {"helpers' zh_CN catalog": _catalog_text()}
+    documents = {p.name: re.sub(r"`[^`]*`", " ", p.read_text(encoding="utf-8"))
+                 for p in (ROOT / "README.zh-CN.md", ROOT / "TEACHING.zh-CN.md")}
+    texts = {p.name: _prose(p) for p in zh_notebooks()} | {"helpers' zh_CN catalog": _catalog_text()} | documents
     found = [f"{where}: {variant} (write {t.chinese} for {t.english})"
              for t in terms() for variant in t.avoid for where, text in texts.items() if variant in text]
     assert not found, "\n".join(found)
@@ -97,16 +117,22 @@ def test_glosses_match_the_glossary(notebook):
     assert not found, "\n".join(found)
 
 
+def running_prose(notebook: Path) -> str:
+    """The prose where a reader meets a term: without headings and tables (a notebook's table of contents names
+    terms without explaining them) and without link labels (titles)."""
+    text = "\n".join(line for line in _prose(notebook).splitlines() if not line.lstrip().startswith(("#", "|")))
+    return re.sub(r"\[[^\]\n]*\]\([^)\n]*\)", " ", text)
+
+
 @pytest.mark.parametrize("notebook", zh_notebooks(), ids=lambda p: p.name)
 def test_each_term_is_glossed_where_the_notebook_first_uses_it(notebook):
-    # running prose only: headings and tables (a notebook's table of contents) name terms without explaining them
-    text = "\n".join(line for line in _prose(notebook).splitlines() if not line.lstrip().startswith(("#", "|")))
-    text = re.sub(r"\[[^\]]*\]\([^)]*\)", " ", text)  # link labels are titles, not prose
+    text = running_prose(notebook)
     found = []
-    for t in terms():
+    entries = terms()
+    for t in entries:
         if len(t.chinese) < 2:  # a one-character term (轮) also occurs inside other words: not searched for
             continue
-        first = text.find(t.chinese)
+        first = without_longer_terms(text, t, entries).find(t.chinese)
         if first < 0:
             continue
         after = text[first + len(t.chinese):first + len(t.chinese) + 40]
@@ -120,4 +146,19 @@ def test_every_term_is_used_in_the_twin_that_introduces_it():
     twins = {p.name[:2]: p for p in zh_notebooks()}
     found = [f"{t.chinese} ({t.english}) is not used in zh/{twins[t.notebook].name}, which introduces it"
              for t in terms() if t.notebook in twins and t.chinese not in _prose(twins[t.notebook])]
+    assert not found, "\n".join(found)
+
+
+def test_the_first_use_column_names_the_first_notebook_that_uses_the_term():
+    """The glossary's 首次出现 column is the earliest Chinese notebook whose running prose uses the term (glossed
+    there, by the test above), not a longer term that contains it: where a reader in course order first meets it."""
+    entries = terms()
+    texts = {p.name[:2]: running_prose(p) for p in zh_notebooks()}
+    found = []
+    for t in entries:
+        if len(t.chinese) < 2:
+            continue
+        using = sorted(number for number, text in texts.items() if t.chinese in without_longer_terms(text, t, entries))
+        if using and using[0] != t.notebook:
+            found.append(f"| {t.english} | {t.chinese} | {t.notebook} |: first used in zh/{using[0]}, not zh/{t.notebook}")
     assert not found, "\n".join(found)
