@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tests.exercise_harness import exercise_tests
 
 MSE = "def mse(output, target):\n    return {}"

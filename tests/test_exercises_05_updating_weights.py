@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from tests.exercise_harness import exercise_tests
 
 STEP = "def sgd_step(params, lr):\n{}"
