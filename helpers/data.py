@@ -57,6 +57,25 @@ def _check_bool(value: object, name: str) -> bool:
     return value
 
 
+def _check_transform(transform: object) -> None:
+    """Refuse what cannot transform an image: a transform class instead of an instance (also inside a Compose)."""
+    if transform is None:
+        return
+    if isinstance(transform, type):
+        raise TypeError(_(
+            "transform must be a transform object, but got the class {name} itself: add the parentheses, "
+            "e.g. transforms.{name}() instead of transforms.{name}"
+        ).format(name=transform.__name__))
+    if not callable(transform):
+        raise TypeError(_(
+            "transform must be callable or None (e.g. tutorial_transform()), got {kind}"
+        ).format(kind=type(transform).__name__))
+    inner = getattr(transform, "transforms", None)  # Compose, RandomApply, RandomOrder, RandomChoice
+    if isinstance(inner, (list, tuple)):
+        for step in inner:
+            _check_transform(step)
+
+
 def tutorial_transform() -> Callable[[Any], torch.Tensor]:
     """Return the seeds' transform: ``Compose([ToTensor(), Normalize((0.5,)*3, (0.5,)*3)])``."""
     from torchvision import transforms
@@ -110,8 +129,7 @@ class GeneratedCIFAR10(Dataset):
         if size is None:
             size = SMOKE_TRAIN_SIZE if train else SMOKE_TEST_SIZE
         size = _positive_int(size, "size")
-        if transform is not None and not callable(transform):
-            raise TypeError(f"transform must be callable or None, got {type(transform).__name__}")
+        _check_transform(transform)
         self.train = train
         self.transform = transform
         self.classes = list(_TORCHVISION_CLASSES)
@@ -180,8 +198,7 @@ def load_cifar10(
     """
     _check_bool(train, "train")
     _check_bool(download, "download")
-    if transform is not None and not callable(transform):
-        raise TypeError(f"transform must be callable or None (e.g. tutorial_transform()), got {type(transform).__name__}")
+    _check_transform(transform)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
     if smoke_mode():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from helpers.i18n import _
+
 
 def _as_class_indices(values: object, name: str) -> torch.Tensor:
     if not isinstance(values, torch.Tensor):
@@ -36,8 +38,30 @@ def accuracy(predictions: torch.Tensor, labels: torch.Tensor) -> float:
     return (preds == truth).double().mean().item()
 
 
-def confusion_matrix(predictions: torch.Tensor, labels: torch.Tensor, num_classes: int) -> torch.Tensor:
-    """Return the (num_classes, num_classes) count matrix: row = true class, column = predicted class."""
+def confusion_matrix(
+    *args: object,
+    predictions: torch.Tensor | None = None,
+    labels: torch.Tensor | None = None,
+    num_classes: int | None = None,
+) -> torch.Tensor:
+    """Return the (num_classes, num_classes) count matrix: row = true class, column = predicted class.
+
+    Every argument goes by name (``confusion_matrix(predictions=..., labels=..., num_classes=10)``): scikit-learn's
+    ``confusion_matrix(y_true, y_pred)`` takes the labels first, and swapped tensors would give the transposed
+    matrix without a word.
+    """
+    if args:
+        raise TypeError(_(
+            "confusion_matrix takes its arguments by name, so that predictions and labels cannot be swapped "
+            "(scikit-learn's confusion_matrix takes the labels first; here that would transpose the matrix): "
+            "write confusion_matrix(predictions=..., labels=..., num_classes=...)"
+        ))
+    missing = [name for name, value in (("predictions", predictions), ("labels", labels), ("num_classes", num_classes))
+               if value is None]
+    if missing:
+        raise TypeError(_(
+            "confusion_matrix needs predictions=, labels= and num_classes=; missing: {names}"
+        ).format(names=", ".join(missing)))
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
     preds, truth = _pair(predictions, labels)

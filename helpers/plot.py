@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from typing import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -55,6 +56,35 @@ def unnormalize(
     return out.clamp(0, 1)
 
 
+def _pixels(
+    images: torch.Tensor, mean: Sequence[float] | None, std: Sequence[float] | None, who: str, stacklevel: int
+) -> torch.Tensor:
+    """Images as float32 on the CPU in the range imshow draws ([0, 1] before un-normalizing).
+
+    uint8 images (pixel values 0–255) are divided by 255. A float image without mean/std whose values lie in
+    [0, 255] but go above 1 is taken as 0–255 pixel values too, with a warning that says so.
+    """
+    out = images.detach().cpu()
+    if out.dtype == torch.uint8:
+        if mean is not None or std is not None:
+            raise ValueError(_(
+                "{who}: the image is uint8 (pixel values 0–255), which Normalize never makes, so mean and std do "
+                "not apply: call {who} without mean= and std="
+            ).format(who=who))
+        return out.float() / 255
+    out = out.float()
+    if mean is None and std is None and out.numel():
+        low, high = out.min().item(), out.max().item()
+        if low >= 0 and high > 1:
+            warnings.warn(_(
+                "{who} shows float images with values from 0 to 1, but got values from {low:.3g} to {high:.3g}: "
+                "they are shown as pixel values 0–255 (divided by 255). Pass images / 255 (or a uint8 tensor) to "
+                "skip this guess."
+            ).format(who=who, low=low, high=high), UserWarning, stacklevel=stacklevel)
+            return out / 255
+    return out
+
+
 def _to_hwc(image: torch.Tensor) -> torch.Tensor:
     if image.dim() == 2:
         return image
@@ -70,10 +100,14 @@ def imshow(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Show one image tensor ((3, H, W), (1, H, W) or (H, W)), un-normalizing it first when mean/std are given."""
+    """Show one image tensor ((3, H, W), (1, H, W) or (H, W)), un-normalizing it first when mean/std are given.
+
+    Floats are drawn in [0, 1]; uint8 images as pixel values 0–255. A float image with values above 1 (and none
+    below 0) is taken as 0–255 too, with a warning.
+    """
     if not isinstance(image, torch.Tensor):
         raise TypeError(f"image must be a tensor, got {type(image).__name__}")
-    hwc = _to_hwc(image.detach().cpu().float())
+    hwc = _to_hwc(_pixels(image, mean, std, "imshow", stacklevel=3))
     if hwc.dim() == 3:
         hwc = unnormalize(hwc.permute(2, 0, 1), mean, std).permute(1, 2, 0)
     elif mean is not None or std is not None:
@@ -99,11 +133,18 @@ def show_images(
 ) -> Figure:
     """Draw a labelled grid of images (N, C, H, W); with predictions, titles read 'pred (true)', red when wrong.
 
-    The grid is at most ``MAX_WIDTH`` inches wide: more columns make smaller images, not a wider figure.
+    The grid is at most ``MAX_WIDTH`` inches wide: more columns make smaller images, not a wider figure. Pixel
+    values are read as in :func:`imshow` (uint8: 0–255), once for the whole batch.
     """
     if not isinstance(images, torch.Tensor) or images.dim() not in (3, 4):
         got = tuple(images.shape) if isinstance(images, torch.Tensor) else type(images).__name__
         raise ValueError(f"show_images expects a (N, C, H, W) or (N, H, W) tensor, got {got}")
+    if images.dim() == 3 and images.shape[0] == 3:  # one colour image, which would be drawn as three grey ones
+        raise ValueError(_(
+            "show_images expects a batch of images (N, C, H, W), but got shape {shape}: one colour image. To show "
+            "it, use imshow(image), or make it a batch of one: images[0:1] instead of images[0], or "
+            "image.unsqueeze(0). (Three grey images go in as shape (3, 1, H, W).)"
+        ).format(shape=tuple(images.shape)))
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
         raise ValueError(f"ncols must be a positive int, got {ncols!r}")
     n = images.shape[0]
@@ -123,6 +164,7 @@ def show_images(
             raise ValueError(f"class index {index} is outside class_names (length {len(class_names)})")
         return str(class_names[index])
 
+    images = _pixels(images, mean, std, "show_images", stacklevel=3)
     cols = min(ncols, n)
     rows = math.ceil(n / cols)
     side = min(1.6, MAX_WIDTH / cols)
@@ -191,18 +233,36 @@ def _legend(ax: Axes, loc: str) -> None:
         ax.legend(loc=loc)
 
 
+def _is_fraction(value: object) -> bool:
+    """True for a number from 0 to 1 (a Python or NumPy number, or a one-element tensor); False for a bool or text."""
+    if isinstance(value, (bool, str, bytes)):
+        return False
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return 0 <= number <= 1
+
+
 def plot_ladder(rungs: Mapping[str, Mapping[str, float | None]]) -> Figure:
     """Draw notebook 07's ladder: each rung's training speed relative to the first rung, and its test accuracy.
 
     Args:
         rungs: rung name -> {"images_per_s": ..., "accuracy": ...} in ladder order (the first rung is the
-            reference); a value of None (a skipped rung, or a rung that does not train) leaves its bar out.
+            reference); accuracy is a fraction from 0 to 1 (0.5, not 50); a value of None (a skipped rung, or a
+            rung that does not train) leaves its bar out.
     """
     if not isinstance(rungs, Mapping) or not rungs:
         raise ValueError(f"rungs must be a non-empty mapping of rung name -> measurements, got {rungs!r}")
     for name, values in rungs.items():
         if not isinstance(values, Mapping) or not {"images_per_s", "accuracy"} <= set(values):
             raise ValueError(f"rung {name!r} needs the keys 'images_per_s' and 'accuracy', got {values!r}")
+        accuracy = values["accuracy"]
+        if accuracy is not None and not _is_fraction(accuracy):
+            raise ValueError(_(
+                "rung {name!r}: accuracy must be a fraction from 0 to 1 (0.5 for 50%), got {value!r}; "
+                "for a percentage, divide it by 100"
+            ).format(name=name, value=accuracy))
     first = next(iter(rungs.values()))["images_per_s"]
     if first is None or not first > 0:
         raise ValueError(f"the first rung is the reference and needs a positive images_per_s, got {first!r}")
@@ -224,6 +284,7 @@ def plot_ladder(rungs: Mapping[str, Mapping[str, float | None]]) -> Figure:
             accuracy_ax.text(0.02, y, "not measured", va="center", fontsize=9, color="gray",
                              transform=accuracy_ax.get_yaxis_transform())
         else:
+            accuracy = float(accuracy)  # a NumPy number or a one-element tensor draws as a plain float
             accuracy_ax.barh(y, 100 * accuracy, color="tab:green")
             accuracy_ax.text(100 * accuracy, y, f" {100 * accuracy:.1f}%", va="center", fontsize=9)
     speed_ax.set_yticks(list(ys), names, fontsize=9)
@@ -243,7 +304,10 @@ def plot_confusion_matrix(
     ax: Axes | None = None,
     normalize: bool = False,
 ) -> Axes:
-    """Draw a confusion matrix (rows: true class, columns: predicted) with counts or row fractions."""
+    """Draw a confusion matrix (rows: true class, columns: predicted) with counts or row fractions.
+
+    Whole numbers are labelled as counts; a matrix of other values (e.g. already normalized) gets two decimals.
+    """
     if not isinstance(confusion, torch.Tensor) or confusion.dim() != 2 or confusion.shape[0] != confusion.shape[1]:
         got = tuple(confusion.shape) if isinstance(confusion, torch.Tensor) else type(confusion).__name__
         raise ValueError(f"confusion must be a square 2-D tensor, got {got}")
@@ -251,6 +315,7 @@ def plot_confusion_matrix(
     if class_names is not None and len(class_names) != k:
         raise ValueError(f"class_names must have {k} names, got {len(class_names)}")
     values = confusion.detach().cpu().double()
+    counts = bool(torch.equal(values, values.round()))
     if normalize:
         values = values / values.sum(dim=1, keepdim=True).clamp(min=1)
     if ax is None:
@@ -267,7 +332,7 @@ def plot_confusion_matrix(
     for i in range(k):
         for j in range(k):
             v = values[i, j].item()
-            text = f"{v:.2f}" if normalize else f"{int(v)}"
+            text = f"{int(v)}" if counts and not normalize else f"{v:.2f}"
             ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if v > threshold else "black")
     return ax
 

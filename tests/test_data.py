@@ -206,6 +206,39 @@ def test_stand_in_rejects_bad_arguments(call, error, match):
         call()
 
 
+@pytest.mark.parametrize("transform", [
+    "ToTensor",  # transforms.ToTensor without ()
+    "Compose",  # transforms.Compose([transforms.ToTensor, transforms.Normalize(...)]): the class inside
+    "RandomApply",  # a class nested one level deeper
+])
+@pytest.mark.parametrize("mode", ["smoke", "real_mode"])
+def test_a_transform_class_instead_of_an_instance_is_refused_before_anything_runs(transform, mode, request):
+    """The class is callable, so it used to pass, and failed only at the first image, deep inside a DataLoader."""
+    from torchvision import transforms
+
+    folder = request.getfixturevalue(mode)
+    given = {
+        "ToTensor": transforms.ToTensor,
+        "Compose": transforms.Compose([transforms.ToTensor, transforms.Normalize(data.MEAN, data.STD)]),
+        "RandomApply": transforms.Compose([transforms.RandomApply([transforms.RandomHorizontalFlip], p=0.5)]),
+    }[transform]
+    name = "RandomHorizontalFlip" if transform == "RandomApply" else "ToTensor"
+    with pytest.raises(TypeError, match=rf"got the class {name} itself.*transforms\.{name}\(\) instead of "):
+        load_cifar10(transform=given)
+    with pytest.raises(TypeError, match=rf"the class {name} itself"):
+        GeneratedCIFAR10(size=3, transform=given)
+    assert not (folder / data.FOLDER).exists()  # refused before any download was tried
+
+
+def test_transform_instances_and_functions_pass(smoke):
+    from torchvision import transforms
+
+    dataset = load_cifar10(transform=transforms.Compose([transforms.RandomApply([transforms.RandomHorizontalFlip()]),
+                                                         transforms.ToTensor()]))
+    assert dataset[0][0].shape == (3, 32, 32)
+    assert GeneratedCIFAR10(size=2, transform=lambda image: 7)[0][0] == 7  # a plain function is a transform
+
+
 def test_classes_and_normalization_are_the_seeds():
     assert CLASSES == ("plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
     assert data.MEAN == data.STD == (0.5, 0.5, 0.5)

@@ -6,6 +6,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import warnings  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -48,6 +50,57 @@ def test_imshow_accepts_colour_grey_and_grid_images():
 
     ax = imshow(torchvision.utils.make_grid(torch.zeros(4, 3, 32, 32)), MEAN, STD)
     assert ax.figure.get_figwidth() > ax.figure.get_figheight()  # a row of images gets a wide figure
+
+
+def _drawn(ax) -> torch.Tensor:
+    """The pixels an axes shows, as (H, W, C) or (H, W) floats, read back from matplotlib."""
+    return torch.as_tensor(ax.images[0].get_array().data).float()
+
+
+def test_imshow_shows_uint8_images_as_pixel_values_0_to_255():
+    image = torch.tensor([[[0, 64], [128, 255]]] * 3, dtype=torch.uint8)  # (3, 2, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # uint8 is not a guess: no warning
+        ax = imshow(image)
+    assert torch.allclose(_drawn(ax), image.permute(1, 2, 0).float() / 255)
+    assert torch.allclose(_drawn(imshow(image[0])), image[0].float() / 255)  # grey (H, W) too
+
+
+def test_imshow_takes_float_images_above_1_as_0_to_255_and_says_so():
+    image = torch.tensor([[[0.0, 64.0], [128.0, 255.0]]] * 3)
+    with pytest.warns(UserWarning, match=r"values from 0 to 255: they are shown as pixel values 0–255") as caught:
+        ax = imshow(image)
+    assert caught[0].filename == __file__  # points at the learner's call, not at helpers/plot.py
+    assert torch.allclose(_drawn(ax), image.permute(1, 2, 0) / 255)
+
+
+def test_imshow_leaves_images_in_0_1_and_normalized_images_alone():
+    image = torch.linspace(0, 1, 12).reshape(3, 2, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert torch.allclose(_drawn(imshow(image)), image.permute(1, 2, 0))
+        normalized = (image - 0.5) / 0.5  # values from -1 to 1, un-normalized by mean and std
+        assert torch.allclose(_drawn(imshow(normalized, MEAN, STD)), image.permute(1, 2, 0), atol=1e-6)
+        imshow(torch.full((3, 2, 2), 3.0), MEAN, STD)  # with mean/std, values above 1 are no 0–255 guess
+
+
+def test_show_images_reads_a_batch_of_pixel_values_once():
+    images = torch.zeros(3, 3, 2, 2, dtype=torch.uint8)
+    images[1] = 255
+    fig = show_images(images)
+    assert [_drawn(ax).max().item() for ax in fig.axes] == [0.0, 1.0, 0.0]
+    with pytest.warns(UserWarning, match="show_images shows float images") as caught:
+        fig = show_images(images.float())  # one guess for the batch: the black images stay black, one warning
+    assert len(caught) == 1 and caught[0].filename == __file__
+    assert [_drawn(ax).max().item() for ax in fig.axes] == [0.0, 1.0, 0.0]
+
+
+def test_show_images_refuses_one_colour_image_but_takes_grey_batches():
+    with pytest.raises(ValueError, match=r"got shape \(3, 8, 8\): one colour image.*images\[0:1\]"):
+        show_images(torch.zeros(4, 3, 8, 8)[0])
+    assert len(show_images(torch.zeros(3, 8, 8)[0:1].unsqueeze(0)).axes) == 1
+    assert len(show_images(torch.zeros(5, 8, 8)).axes) == 5  # a batch of grey (N, H, W) images
+    assert len(show_images(torch.zeros(1, 8, 8)).axes) == 1
 
 
 def test_show_images_titles_predictions_in_colour():
@@ -101,6 +154,13 @@ def test_plot_curves_and_confusion_matrix():
     assert [t.get_text() for t in ax.texts] == ["0.50", "0.50", "0.00", "1.00"]
 
 
+def test_plot_confusion_matrix_labels_proportions_with_decimals_and_whole_floats_as_counts():
+    ax = plot_confusion_matrix(torch.tensor([[0.8, 0.2], [0.25, 0.75]]))  # normalized already
+    assert [t.get_text() for t in ax.texts] == ["0.80", "0.20", "0.25", "0.75"]
+    ax = plot_confusion_matrix(torch.tensor([[2.0, 1.0], [0.0, 3.0]]))  # counts held as floats
+    assert [t.get_text() for t in ax.texts] == ["2", "1", "0", "3"]
+
+
 def test_live_loss_plot_records_and_smooths():
     live = LiveLossPlot(interval=0, smooth=2)
     for value in [4.0, 2.0, 3.0, 1.0]:
@@ -121,6 +181,8 @@ def test_live_loss_plot_records_and_smooths():
         (lambda: unnormalize(torch.zeros(3, 2, 2), MEAN, (1, 1)), ValueError, "std must have 1 or 3 values"),
         (lambda: imshow(torch.zeros(4, 3, 32, 32)), ValueError, r"got shape \(4, 3, 32, 32\)"),
         (lambda: imshow("img"), TypeError, "image must be a tensor"),
+        (lambda: imshow(torch.zeros(3, 4, 4, dtype=torch.uint8), MEAN, STD), ValueError, "uint8.*without mean= and std="),
+        (lambda: show_images(torch.zeros(2, 3, 4, 4, dtype=torch.uint8), mean=MEAN), ValueError, "show_images: the image is uint8"),
         (lambda: show_images(torch.zeros(2, 3, 4, 4), [0]), ValueError, "one entry per image"),
         (lambda: show_images(torch.zeros(2, 3, 4, 4), None, None, [0, 1]), ValueError, "need labels"),
         (lambda: show_images(torch.zeros(2, 3, 4, 4), ncols=0), ValueError, "ncols"),
@@ -162,10 +224,24 @@ def test_plot_ladder_draws_speed_ratios_and_accuracies_and_leaves_skipped_rungs_
     plt.close(fig)
 
 
+def test_plot_ladder_takes_accuracies_from_0_to_1_as_any_number():
+    import numpy as np
+
+    rungs = {"a": {"images_per_s": 1.0, "accuracy": 0.0}, "b": {"images_per_s": 1.0, "accuracy": np.float32(1.0)},
+             "c": {"images_per_s": 1.0, "accuracy": torch.tensor(0.25)}}
+    accuracy_ax = plot_ladder(rungs).axes[1]
+    assert [round(bar.get_width(), 6) for bar in accuracy_ax.patches] == [0.0, 100.0, 25.0]
+
+
 @pytest.mark.parametrize(("rungs", "match"), [
     ({}, "non-empty mapping"),
     ({"a": {"images_per_s": 1.0}}, "needs the keys"),
     ({"a": {"images_per_s": None, "accuracy": 0.5}}, "first rung is the reference"),
+    ({"a": {"images_per_s": 1.0, "accuracy": 50}}, r"'a': accuracy must be a fraction from 0 to 1 .*got 50; .*divide it by 100"),
+    ({"a": {"images_per_s": 1.0, "accuracy": 0.5}, "b": {"images_per_s": 2.0, "accuracy": 1.5}}, "got 1.5"),
+    ({"a": {"images_per_s": 1.0, "accuracy": -0.1}}, "got -0.1"),
+    ({"a": {"images_per_s": 1.0, "accuracy": "0.5"}}, "got '0.5'"),
+    ({"a": {"images_per_s": 1.0, "accuracy": True}}, "got True"),
 ])
 def test_plot_ladder_explains_bad_input(rungs, match):
     with pytest.raises(ValueError, match=match):

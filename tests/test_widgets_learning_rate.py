@@ -20,6 +20,7 @@ from helpers.widgets.learning_rate import (  # noqa: E402
     make_problem,
     plot_short_training,
     short_training,
+    _slider_decades,
 )
 
 
@@ -103,6 +104,20 @@ def test_widget_has_a_slider_and_redraws():
     assert slider.value == pytest.approx(0.1)
     assert not slider.readout and readout.value == "0.1"
     slider.value = 5.0  # the callback runs without raising, divergence included
+    plt.close("all")
+
+
+@pytest.mark.parametrize(("lr", "decades", "text"), [
+    (0.1, (-3, 1), "0.1"), (10.0, (-3, 1), "10"), (0.001, (-3, 1), "0.001"),  # inside: the slider is as before
+    (100.0, (-3, 2), "100"), (30.0, (-3, 2), "30"), (1e-5, (-5, 1), "1e-05"), (0.0002, (-4, 1), "0.0002"),
+])
+def test_the_widget_starts_at_the_lr_asked_for_even_outside_the_usual_range(lr, decades, text):
+    """A slider clamps a value outside its range (lr=100 used to start at 10, without a word): the range grows."""
+    assert _slider_decades(lr) == decades
+    box = learning_rate_explorer(lr=lr, steps=5)
+    slider, readout = box.children[0].children
+    assert (slider.min, slider.max) == decades
+    assert slider.value == pytest.approx(lr) and readout.value == text
     plt.close("all")
 
 

@@ -154,15 +154,32 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
     return ax
 
 
+_SLIDER_DECADES = (-3, 1)  # the slider runs from 10**-3 to 10**1 unless the starting lr lies outside
+
+
+def _slider_decades(lr: float) -> tuple[int, int]:
+    """The slider's range as powers of ten: 0.001 to 10, widened to whole decades that hold ``lr`` (lr=100: to 100).
+
+    An ipywidgets slider silently clamps a value outside its range (lr=100 would start at 10), so the range
+    grows instead: the widget starts where the learner asked.
+    """
+    exponent = math.log10(_check_lr(lr))
+    return min(_SLIDER_DECADES[0], math.floor(exponent)), max(_SLIDER_DECADES[1], math.ceil(exponent))
+
+
 def learning_rate_explorer(lr: float = 0.1, steps: int = 30) -> Any:
-    """Return a widget: a log-scale learning-rate slider that redraws the loss curve of a short training."""
+    """Return a widget: a log-scale learning-rate slider that redraws the loss curve of a short training.
+
+    The slider runs from 0.001 to 10, or further when ``lr`` lies outside (see ``_slider_decades``).
+    """
     import ipywidgets as widgets
 
     from helpers.widgets.live import LiveBox
 
     lr, steps = _check_lr(lr), _check_steps(steps)
+    low, high = _slider_decades(lr)
     slider = widgets.FloatLogSlider(
-        value=lr, base=10, min=-3, max=1, step=0.05, description="lr", continuous_update=False, readout=False,
+        value=lr, base=10, min=low, max=high, step=0.05, description="lr", continuous_update=False, readout=False,
         layout=widgets.Layout(width="380px"),
     )
     readout = widgets.Label(format_lr(slider.value))
