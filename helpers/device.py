@@ -86,9 +86,37 @@ def as_device(device: torch.device | str, name: str = "device") -> torch.device:
     raise TypeError(f"{name} must be a torch.device or a str like 'cpu' or 'cuda', got {type(device).__name__}")
 
 
+def require_available(device: torch.device | str, name: str = "device") -> torch.device:
+    """Return ``device`` as a torch.device; a clear error when this machine has no such device.
+
+    Args:
+        name: the argument's name, used in the error message.
+    """
+    device = as_device(device, name)
+    if device.type not in _KINDS or _available(device.type):
+        if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+            raise RuntimeError(
+                _("{source} asks for {device}, but only {count} CUDA device(s) exist").format(
+                    source=name, device=repr(str(device)), count=torch.cuda.device_count()
+                )
+            )
+        return device
+    if device.type == "mps":
+        message = _(
+            "{source} asks for 'mps', but this machine has no usable MPS device: mps is only on Apple-silicon Macs; "
+            "use 'cpu', or helpers.pick_device() to pick the best available device"
+        )
+    else:
+        message = _(
+            "{source} asks for {kind}, but this machine has no usable {name} device; "
+            "use 'cpu', or helpers.pick_device() to pick the best available device"
+        )
+    raise RuntimeError(message.format(source=name, kind=repr(device.type), name=device.type.upper()))
+
+
 def describe_device(device: torch.device | str) -> str:
     """Return one line naming the device, with the GPU's name and memory for CUDA."""
-    device = as_device(device)
+    device = require_available(device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
         props = torch.cuda.get_device_properties(index)

@@ -24,12 +24,13 @@ def environment_report(device: torch.device | None = None) -> list[tuple[str, st
     import torchvision
 
     from helpers.config import display_path
-    from helpers.device import describe_device, pick_device
+    from helpers.device import describe_device, pick_device, require_available
 
     if device is None:
         device = pick_device()
     if not isinstance(device, torch.device):
         raise TypeError(f"device must be a torch.device or None, got {type(device).__name__}")
+    require_available(device)  # 'cuda' on a machine without CUDA: say so before reporting anything
     py = sys.version_info[:2]
     ok = _("ok")
     rows = [

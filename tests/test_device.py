@@ -107,3 +107,29 @@ def test_as_device():
         as_device("gpu0", name="target")
     with pytest.raises(TypeError, match="device must be a torch.device or a str like 'cpu' or 'cuda', got list"):
         as_device(["cpu"])
+
+
+def test_require_available_passes_what_exists_and_names_what_does_not(fake_hardware):
+    from helpers.device import require_available
+
+    assert require_available("cpu") == torch.device("cpu")
+    assert require_available(torch.device("meta")) == torch.device("meta"), "other kinds are for the caller to judge"
+    with pytest.raises(RuntimeError, match=r"device asks for 'cuda', but this machine has no usable CUDA device; "
+                                           r"use 'cpu', or helpers.pick_device\(\)"):
+        require_available("cuda")
+    with pytest.raises(RuntimeError, match=r"target asks for 'mps', .* mps is only on Apple-silicon Macs"):
+        require_available("mps", name="target")
+    fake_hardware.update(cuda=True, mps=True)
+    assert require_available(" CUDA:1 ") == torch.device("cuda:1")
+    assert require_available("mps") == torch.device("mps")
+    with pytest.raises(RuntimeError, match=r"device asks for 'cuda:2', but only 2 CUDA device\(s\) exist"):
+        require_available("cuda:2")
+
+
+def test_describe_an_absent_accelerator_is_refused(fake_hardware):
+    with pytest.raises(RuntimeError, match="no usable CUDA device"):
+        helpers.describe_device("cuda")
+    with pytest.raises(RuntimeError, match="only on Apple-silicon Macs"):
+        helpers.describe_device("mps")
+    fake_hardware.update(mps=True)
+    assert helpers.describe_device("mps").startswith("mps — ")

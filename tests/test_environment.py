@@ -17,6 +17,12 @@ def test_report_lists_versions_and_device():
     assert all(verdict.startswith("ok") for _, _, verdict in rows), rows
 
 
+def test_report_on_an_absent_gpu_says_so(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(RuntimeError, match="device asks for 'cuda', but this machine has no usable CUDA device"):
+        environment_report(torch.device("cuda"))
+
+
 def test_format_report_aligns_columns():
     text = format_report([("a", "1", "ok"), ("long", "22", "fine")])
     assert text.splitlines() == ["a     1   ok", "long  22  fine"]

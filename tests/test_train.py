@@ -50,7 +50,7 @@ def test_evaluate_returns_predictions_for_every_image(stand_in):
     assert torch.equal(result["labels"], test.labels)
     assert result["accuracy"] == pytest.approx(accuracy(result["predictions"], result["labels"]))
     assert result["loss"] == pytest.approx(2.3, abs=0.2)
-    assert not model.training
+    assert model.training, "evaluate puts the mode back as it was"
     assert evaluate(model, fast_loader(test, batch_size=500), "cpu")["loss"] is None
 
 
@@ -94,6 +94,120 @@ def test_fit_with_live_plot_records_outside_jupyter():
     history = fit(model, batches, None, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.01), "cpu",
                   epochs=2, progress=False, live_plot=True, verbose=False)
     assert history["test_accuracy"] == [] and len(history["train_loss"]) == 2
+
+
+def _bn_net() -> nn.Module:
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+
+
+def _batches(n: int = 2) -> list:
+    generator = torch.Generator().manual_seed(0)
+    return [(torch.randn(8, 3, 2, 2, generator=generator), torch.randint(0, 3, (8,), generator=generator))
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("helper", ["train_one_epoch", "evaluate", "fit"])
+@pytest.mark.parametrize("frozen_batchnorm", [False, True])
+@pytest.mark.parametrize("training", [False, True])
+def test_each_helper_puts_every_layers_mode_back(helper, frozen_batchnorm, training):
+    model = _bn_net().train(training)
+    if frozen_batchnorm:
+        model[2].eval()  # fine-tuning with frozen BatchNorm: model.train(True) at the end would unfreeze it
+    before = [m.training for m in model.modules()]
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append(module.training))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    if helper == "train_one_epoch":
+        train_one_epoch(model, _batches(), nn.CrossEntropyLoss(), optimizer, "cpu", progress=False)
+    elif helper == "evaluate":
+        evaluate(model, _batches(), "cpu")
+    else:
+        fit(model, _batches(), _batches(), nn.CrossEntropyLoss(), optimizer, "cpu", epochs=2, progress=False,
+            verbose=False)
+    expected = {"train_one_epoch": [True] * 2, "evaluate": [False] * 2, "fit": [True, True, False, False] * 2}
+    assert seen == expected[helper], "each helper runs the model in its own mode"
+    assert [m.training for m in model.modules()] == before
+
+
+def test_the_mode_comes_back_when_training_fails():
+    model = _bn_net().eval()
+    bad = [(torch.randn(8, 3, 2, 2), torch.full((8,), 7))]  # label 7 of 3 classes: torch raises inside the loss
+    with pytest.raises(IndexError):
+        train_one_epoch(model, bad, nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.01), "cpu",
+                        progress=False)
+    assert not any(m.training for m in model.modules())
+
+
+def test_an_optimizer_for_another_model_changes_neither_model():
+    model, other = _bn_net(), _bn_net()
+    before = {name: t.clone() for name, t in [*model.state_dict().items(), *other.state_dict().items()]}
+    with pytest.raises(ValueError, match="none of the model's parameters are in the optimizer"):
+        train_one_epoch(model, _batches(), nn.CrossEntropyLoss(), torch.optim.SGD(other.parameters(), lr=0.1), "cpu",
+                        progress=False)
+    after = {name: t for name, t in [*model.state_dict().items(), *other.state_dict().items()]}
+    assert all(torch.equal(before[name], after[name]) for name in before)
+
+
+@pytest.mark.parametrize("case", ["last layer only", "lr 0", "a loss with parameters", "frozen and left out"])
+def test_optimizers_that_leave_parameters_out_on_purpose_get_no_warning(case, recwarn):
+    model = _bn_net()
+    loss_fn = nn.CrossEntropyLoss()
+    if case == "last layer only":  # fine-tuning the head
+        optimizer = torch.optim.SGD(model[4].parameters(), lr=0.1)
+    elif case == "lr 0":
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.0)
+    elif case == "a loss with parameters":
+        class ScaledLoss(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.scale = nn.Parameter(torch.ones(()))
+
+            def forward(self, outputs, labels):
+                return nn.functional.cross_entropy(outputs * self.scale, labels)
+
+        loss_fn = ScaledLoss()
+        optimizer = torch.optim.SGD([*model[4].parameters(), *loss_fn.parameters()], lr=0.1)
+    else:
+        model[1].requires_grad_(False)
+        optimizer = torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr=0.1)
+    train_one_epoch(model, _batches(), loss_fn, optimizer, "cpu", progress=False)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)], [str(w.message) for w in recwarn]
+
+
+def test_a_nan_loss_stops_before_the_step_that_would_spoil_the_weights():
+    model = _bn_net()
+    batches = _batches(3)
+    batches[1][0][0, 0, 0, 0] = float("nan")
+    seen = []
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(FloatingPointError, match="at batch 2 because the inputs"):
+        train_one_epoch(model, batches, nn.CrossEntropyLoss(), optimizer, "cpu", progress=False, on_batch=seen.append)
+    assert len(seen) == 1, "the first batch trained, the NaN batch reached neither on_batch nor the optimizer"
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_a_model_that_is_already_nan_is_named_as_the_cause():
+    model = _bn_net()
+    with torch.no_grad():
+        model[4].bias.fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match="at batch 1 because the model's parameters already hold NaN"):
+        train_one_epoch(model, _batches(), nn.CrossEntropyLoss(), torch.optim.SGD(model.parameters(), lr=0.1), "cpu",
+                        progress=False)
+
+
+def test_a_model_on_another_device_keeps_torchs_error_as_the_cause():
+    model = _bn_net().to("meta")
+    with pytest.raises(RuntimeError, match="the model is on meta, but the batches are on cpu") as raised:
+        evaluate(model, _batches(), "cpu")
+    assert isinstance(raised.value.__cause__, RuntimeError) and "meta" in str(raised.value.__cause__)
+
+
+def test_other_runtime_errors_pass_through_unchanged():
+    model = _bn_net()
+    wrong_shape = [(torch.randn(8, 5), torch.zeros(8, dtype=torch.long))]
+    with pytest.raises(RuntimeError, match="mat1 and mat2 shapes cannot be multiplied"):
+        evaluate(model, wrong_shape, "cpu")
 
 
 def test_synchronize_on_cpu_is_a_no_op():
