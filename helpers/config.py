@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -42,7 +43,27 @@ def data_dir(create: bool = True) -> Path:
         )
     path = base / SMOKE_FOLDER if smoke_mode() else base
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            reason = _("a read-only file system") if error.errno == errno.EROFS else _("permission denied")
+            message = (
+                _(
+                    "the course cannot create its data folder {folder}, which {variable} names ({reason}); point "
+                    "{variable} at a folder you can write to (for example run %env {variable}=~/course-data in a "
+                    "cell), or unset it to use the default data/ folder"
+                )
+                if raw
+                else _(
+                    "the course cannot create its data folder {folder} ({reason}); set {variable} to a folder you "
+                    "can write to, for example run %env {variable}=~/course-data in a cell"
+                )
+            )
+            raise PermissionError(
+                message.format(variable=DATA_DIR_ENV, folder=display_path(path) + "/", reason=reason)
+            ) from None
     return path
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gettext
 import unicodedata
+import warnings
 from pathlib import Path
 
 DOMAIN = "course"
@@ -25,8 +26,27 @@ LANGUAGES = {"en": None, "zh": "zh_CN"}
 _state: dict[str, object] = {"language": "en", "translations": gettext.NullTranslations()}
 
 
+class CatalogWarning(UserWarning):
+    """A language's message catalog could not be read: the helpers speak English instead."""
+
+
+# Said when the catalog itself is broken, so it cannot come from the catalog: in Chinese and in English.
+_BROKEN_CATALOG = (
+    "中文消息目录 {path} 已损坏，读不出来（{error}）。辅助函数先改说英文，课程照常运行。"
+    "修复方法：在课程文件夹里运行 `make translations` 重新编译它，"
+    "或者用 `git checkout -- {path}` 恢复原来的文件，然后重新运行 `helpers.set_language(\"zh\")`。\n"
+    "The Chinese message catalog {path} is broken ({error}), so the helpers speak English for now. To fix it, run "
+    "`make translations` in the course folder (or restore the file with `git checkout -- {path}`), then run "
+    "`helpers.set_language(\"zh\")` again."
+)
+
+
 def set_language(language: str) -> None:
-    """Make the helpers speak ``language`` ("en" or "zh") from now on, in this kernel."""
+    """Make the helpers speak ``language`` ("en" or "zh") from now on, in this kernel.
+
+    A catalog that is there but cannot be read (a corrupt ``course.mo``) does not stop the notebook: the helpers
+    speak English, with a ``CatalogWarning`` that says how to repair it.
+    """
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {sorted(LANGUAGES)}, got {language!r}")
     locale = LANGUAGES[language]
@@ -40,6 +60,16 @@ def set_language(language: str) -> None:
                 f"the {language!r} message catalog is missing: expected {LOCALE_DIR / locale / 'LC_MESSAGES'}"
                 f"/{DOMAIN}.mo; run `make translations` in the course folder to compile it"
             ) from None
+        except Exception as error:  # a corrupt file: OSError "Bad magic number", struct.error, ValueError, ...
+            catalog = LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            shown = catalog.relative_to(LOCALE_DIR.parent.parent).as_posix()  # helpers/locale/...: no machine path
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            warnings.warn(
+                _BROKEN_CATALOG.format(path=shown, error=f"{type(error).__name__}: {reason}"),
+                CatalogWarning,
+                stacklevel=2,
+            )
+            language, translations = "en", gettext.NullTranslations()
     _state["language"], _state["translations"] = language, translations
 
 

@@ -120,3 +120,29 @@ def test_display_path_explains_a_wrong_argument(bad):
 
     with pytest.raises(TypeError, match="display_path expects a path"):
         display_path(bad)
+
+
+def test_a_data_folder_that_cannot_be_created_is_a_clear_error(monkeypatch, tmp_path):
+    """A real read-only folder (as a learner who is not root meets it); root may write anywhere, so it is skipped."""
+    import os
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("this user may write into a read-only folder (root); test_slips_files.py simulates it")
+        monkeypatch.setenv(DATA_DIR_ENV, str(locked / "course"))
+        with pytest.raises(PermissionError, match=f"cannot create its data folder .*which {DATA_DIR_ENV} names"):
+            helpers.data_dir()
+        assert helpers.data_dir(create=False) == locked / "course", "asking where it is needs no writing"
+    finally:
+        locked.chmod(0o755)
+
+
+def test_other_errors_creating_the_data_folder_are_not_dressed_up(monkeypatch, tmp_path):
+    """Only permission problems get the permission message: a path through a file stays NotADirectoryError."""
+    (tmp_path / "a-file").write_text("x")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "a-file" / "inside"))
+    with pytest.raises(NotADirectoryError):
+        helpers.data_dir()

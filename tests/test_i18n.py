@@ -175,3 +175,40 @@ def test_display_width_and_pad_line_up_chinese_and_english():
 
     assert display_width("lr") == 2 and display_width("学习率") == 6 and display_width("✅") == 2
     assert pad("学习率", 8) == "学习率  " and pad("lr", 8) == "lr      " and pad("too long", 3) == "too long"
+
+
+def _catalog_holding(tmp_path, content: bytes):
+    folder = tmp_path / "helpers" / "locale"
+    (folder / "zh_CN" / "LC_MESSAGES").mkdir(parents=True)
+    (folder / "zh_CN" / "LC_MESSAGES" / "course.mo").write_bytes(content)
+    return folder
+
+
+@pytest.mark.parametrize("content", [b"", b"not a catalog", b"\xde\x12\x04\x95\x00\x00"], ids=["empty", "text", "cut"])
+def test_a_corrupt_catalog_falls_back_to_english_with_a_warning(tmp_path, monkeypatch, content):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", _catalog_holding(tmp_path, content))
+    with pytest.warns(i18n.CatalogWarning, match="make translations") as caught:
+        helpers.set_language("zh")
+    message = str(caught[0].message)
+    assert "helpers/locale/zh_CN/LC_MESSAGES/course.mo" in message and str(tmp_path) not in message
+    assert i18n.get_language() == "en" and i18n._("well done!") == "well done!"
+    monkeypatch.undo()
+    helpers.set_language("zh")  # once the catalog is whole again, Chinese comes back
+    try:
+        assert i18n.get_language() == "zh" and re.search(f"[{CJK}]", i18n._("well done!"))
+    finally:
+        helpers.set_language("en")
+
+
+def test_the_broken_catalog_message_follows_the_chinese_writing_rules():
+    """It cannot come from the catalog (that is what is broken), so its Chinese half is checked here."""
+    chinese = i18n._BROKEN_CATALOG.split("\n")[0]
+    assert re.search(f"[{CJK}]", chinese) and chinese_style_problems(chinese) == []
+    assert _fields(chinese) == _fields(i18n._BROKEN_CATALOG.split("\n")[1])
+
+
+def test_a_missing_catalog_is_still_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match="make translations"):
+        helpers.set_language("zh")
+    assert i18n.get_language() == "en"
