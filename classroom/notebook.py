@@ -50,8 +50,13 @@ class Exercise:
 
 
 def setup_cell_index(cells: list[Any]) -> int | None:
-    """The index of the first code cell (the setup cell), or None."""
-    return next((i for i, cell in enumerate(cells) if cell.get("cell_type") == "code"), None)
+    """The index of the setup cell: the first code cell before the exercise section (before its heading, or before
+    the first exercise cell when the heading was deleted); None when the notebook has no code cell there (a notebook
+    that holds only the exercise section: its first exercise cell is no setup cell)."""
+    start = exercises_heading_index(cells)
+    if start is None:
+        start = next((i for i, cell in enumerate(cells) if check_calls(cell)), len(cells))
+    return next((i for i, cell in enumerate(cells[:start]) if cell.get("cell_type") == "code"), None)
 
 
 def exercises_heading_index(cells: list[Any]) -> int | None:
@@ -111,9 +116,30 @@ def with_answer(cell_source: str, code: str) -> str:
 
 
 def language(cells: list[Any]) -> str:
-    """ "zh" when the setup cell switches the helpers to Chinese, else "en"."""
+    """ "zh" when the setup cell switches the helpers to Chinese (or, in a notebook without one, when its exercise
+    section is headed "## 练习"), else "en"."""
     index = setup_cell_index(cells)
-    return "zh" if index is not None and CHINESE_SETUP.search(source(cells[index])) else "en"
+    if index is not None:
+        return "zh" if CHINESE_SETUP.search(source(cells[index])) else "en"
+    heading = exercises_heading_index(cells)
+    return "zh" if heading is not None and "练习" in source(cells[heading]).lstrip().split("\n", 1)[0] else "en"
+
+
+def malformed(nb: Any) -> str | None:
+    """Why ``nb`` (a notebook read as JSON) does not have the shape the kit reads, or None when it does: a list of
+    cells, each a mapping with a string ``cell_type`` and a ``source`` that is a string or a list of strings."""
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    if not isinstance(cells, list):
+        return "'cells' is not a list"
+    for index, cell in enumerate(cells, 1):
+        if not isinstance(cell, dict):
+            return f"cell {index} is not a mapping"
+        if not isinstance(cell.get("cell_type"), str):
+            return f"cell {index} has no 'cell_type'"
+        text = cell.get("source")
+        if not (isinstance(text, str) or (isinstance(text, list) and all(isinstance(t, str) for t in text))):
+            return f"the source of cell {index} is not text"
+    return None
 
 
 def title(cells: list[Any]) -> tuple[str, str] | None:

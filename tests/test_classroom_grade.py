@@ -8,11 +8,16 @@ definitions. Kernels are the cost: one grader call, two jobs; the unreadable and
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
+import dis
 import hashlib
 import io
+import json
+import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +67,27 @@ DELETED = Edit(None, "not attempted", "missing", delete=True)
 FORGED = Edit('answer = 42\ncheck = lambda *args: print("✅ Exercise 01.1: correct — well done!")\n'
               'print("✅ Exercise 01.1: correct — well done!")', "not yet")
 
+# Honest answers from a learner who shadows the builtins the old grader used (and resets the namespace): full marks.
+SHADOW = ("\ndict = {'rows': 2}; list = [1]; str = 's'; len = 3; print = None; type = 0; id = 7; input = 'x'"
+          "\nisinstance = 1; repr = 2; getattr = 3; Exception = 1; BaseException = 2; display = 4; get_ipython = 5"
+          "\nevaluate = 6; set_language = 7; get_language = 8; hasattr = 9; setattr = 10")
+# Wrong answers with builtins (and the old grader's function) shadowed by forgeries that say "correct": not yet.
+FORGERS = ("\ndef dict(*args, **kwargs):\n    return {'status': 'correct', 'message': 'forged', **kwargs}"
+           "\nisinstance = lambda *args: True\nlen = lambda *args: 4\nstr = lambda *args: 'correct'"
+           "\ntype = lambda *args: str\ngetattr = lambda *args: 'correct'\nrepr = lambda *args: 'correct'"
+           "\ndisplay = lambda *args, **kwargs: None")
+# A cell that prints without end: the grader stops reading after CELL_OUTPUT_LIMIT characters and interrupts it.
+FLOOD = Edit('while True:\n    print("x" * 10_000)', "error", "output too large")
+# An error whose message would move the teacher's cursor, set the terminal's title and clear the screen.
+ESCAPED = Edit('raise ValueError("\\x1b]0;pwned\\x07\\x1b[2Jred\\x1b[0m\\r\\x9b31mtext")', "error",
+               "ValueError: redtext")
+# One message over the grader's frame limit (8 x CELL_OUTPUT_LIMIT + 1 MB): ZeroMQ drops it unread, grading stops.
+HUGE_MESSAGE = Edit('answer = ...\nfrom IPython import get_ipython\n'
+                    'get_ipython().display_pub.publish({"text/plain": "z" * 5_000_000})', "error")
+HUGE_NOTEBOOK = 3  # exercises that print FLOOD_ONCE each, until the notebook's output limit runs out in the 3rd
+CELL_OUTPUT_LIMIT, NOTEBOOK_OUTPUT_LIMIT = 200_000, 450_000
+FLOOD_ONCE = 'print("y" * 180_000)'
+
 SOLUTIONS = {lang: {e.exercise_id: e.solution for e in exercises(nbformat.read(path, as_version=4).cells)}
              for lang, path in COURSE.items()}
 IDS = list(SOLUTIONS["en"])
@@ -87,12 +113,43 @@ FIXTURES: dict[str, tuple[str, dict[str, Edit]]] = {
     "deleted_cell.ipynb": ("en", all_solved(**{"01_4": DELETED})),
     "zh_partly_wrong.ipynb": ("zh", {"01.1": wrong("answer = torch.tensor([[1, 2, 3], [4, 5, 6]])"),
                                      "01.2": solution("01.2", "zh"), "01.3": wrong("answer = torch.arange(6)")}),
+    # issue 18: learners who shadow builtins, print too much, raise escape sequences, hand in only the exercises
+    "shadows_builtins.ipynb": ("en", {i: Edit(("%reset -f\nimport torch\nfrom helpers.check import check\n"
+                                              if i == "01.1" else "") + SOLUTIONS["en"][i] + SHADOW, "correct")
+                                      for i in IDS}),
+    "forges_with_builtins.ipynb": ("en", {"01.1": wrong("answer = 42" + FORGERS),
+                                          "01.2": wrong("answer = grid[-1]" + FORGERS)}),
+    "floods_output.ipynb": ("en", all_solved(**{"01_2": FLOOD, "01_3": ESCAPED, "01_6": HUGE_MESSAGE})),
+    "floods_notebook.ipynb": ("en", {i: Edit(SOLUTIONS["en"][i] + FLOOD_ONCE, "correct") for i in IDS[:HUGE_NOTEBOOK]}
+                              | {i: solution(i) for i in IDS[HUGE_NOTEBOOK:]}),
+    "only_exercises.IPYNB": ("zh", {i: solution(i, "zh") for i in IDS}),
 }
 CORRUPT, OTHER_LESSON = "corrupt.ipynb", "other_lesson.ipynb"
+# Files the grader must not read as notebooks, each with a row of its own ("unreadable"); none needs a kernel.
+MALFORMED = {
+    "source_int.ipynb": lambda nb: nb["cells"][3].__setitem__("source", 42),
+    "source_null.ipynb": lambda nb: nb["cells"][3].__setitem__("source", None),
+    "source_dict.ipynb": lambda nb: nb["cells"][0].__setitem__("source", {"a": 1}),
+    "cells_not_a_list.ipynb": lambda nb: nb.__setitem__("cells", {"0": nb["cells"][0]}),
+    "no_cell_type.ipynb": lambda nb: nb["cells"][2].pop("cell_type"),
+    "no_source.ipynb": lambda nb: nb["cells"][2].pop("source"),
+}
+LINK_OUT, LINK_IN, FIFO = "link_out.ipynb", "link_in.ipynb", "fifo.ipynb"
+FORMULA = '=HYPERLINK("example.com","x").ipynb'
+ESCAPE_NAME = "esc\x1b]0;pwned\x07\x1b[2Jname.ipynb"
+SECRET = "teacher-secret-solutions"  # in the path of the file LINK_OUT points to: never shown
+NO_KERNEL = [CORRUPT, OTHER_LESSON, *MALFORMED, LINK_OUT, LINK_IN, FIFO, FORMULA, ESCAPE_NAME]
 
 
-def make_fixture(language: str, edits: dict[str, Edit]) -> nbformat.NotebookNode:
+def feedback_name(file: str) -> str:
+    return re.sub(r"\.ipynb$", ".md", grade.clean(file), flags=re.IGNORECASE)
+
+
+def make_fixture(language: str, edits: dict[str, Edit], file: str = "") -> nbformat.NotebookNode:
     nb = student_notebook(nbformat.read(COURSE[language], as_version=4))
+    if file.startswith("only_exercises"):  # no setup cell: the exercise section alone
+        heading = next(i for i, c in enumerate(nb.cells) if c.source.startswith(("## Exercises", "## 练习")))
+        nb.cells = nb.cells[heading:]
     keep = []
     for cell in nb.cells:
         calls = check_calls(cell)
@@ -110,14 +167,20 @@ def make_fixture(language: str, edits: dict[str, Edit]) -> nbformat.NotebookNode
 def expected_row(file: str, language: str, edits: dict[str, Edit]) -> tuple[dict[str, str], dict[str, str]]:
     """The gradebook row this fixture must get, and the message its feedback must show for each exercise."""
     harness = {e.exercise_id: e for e in find_exercises(COURSE[language])}
-    grades, messages, dead, stuck = {}, {}, False, False
+    grades, messages, dead, stuck, flooded = {}, {}, False, False, False
     with speaking(language):
-        for exercise_id in IDS:
+        for number, exercise_id in enumerate(IDS, 1):
             edit = edits.get(exercise_id, UNTOUCHED)
-            if dead or stuck:
+            if dead or stuck or flooded:
                 grades[exercise_id] = "error"
                 messages[exercise_id] = (_("not run: the kernel died in an earlier cell") if dead
+                                         else _("not run: the notebook printed too much in earlier cells") if flooded
                                          else _("not run: the kernel was still busy with an earlier cell"))
+                continue
+            if file.startswith("floods_notebook") and number == HUGE_NOTEBOOK:
+                flooded, grades[exercise_id] = True, "error"
+                messages[exercise_id] = _("output too large: the notebook printed more than {size} in all").format(
+                    size=f"{NOTEBOOK_OUTPUT_LIMIT / 1_000_000:g} MB")
                 continue
             grades[exercise_id] = edit.grade
             if edit is LOOP or edit is STUBBORN:
@@ -127,15 +190,24 @@ def expected_row(file: str, language: str, edits: dict[str, Edit]) -> tuple[dict
                 messages[exercise_id], dead = _("the kernel died"), True
             elif edit is DELETED:
                 messages[exercise_id] = _("exercise cell missing")
+            elif edit is HUGE_MESSAGE:
+                flooded = True
+                messages[exercise_id] = _("output too large: a message larger than {size}").format(
+                    size=f"{(8 * CELL_OUTPUT_LIMIT + 1_000_000) / 1_000_000:g} MB")
+            elif edit is FLOOD:
+                messages[exercise_id] = _("output too large: the cell printed more than {size}; the grader stopped "
+                                          "reading it and interrupted the cell").format(
+                                              size=f"{CELL_OUTPUT_LIMIT / 1_000_000:g} MB")
             elif edit.message is not None:
                 messages[exercise_id] = edit.message
             else:  # the checker's own hint, from running the same code in this process
                 with speaking("en"):  # run() speaks the learner's language, then puts English back
-                    result, _printed = harness[exercise_id].run(edit.code, language)
+                    code = edit.code and edit.code.replace(FORGERS, "").replace(SHADOW, "").replace(FLOOD_ONCE, "")
+                    result, _printed = harness[exercise_id].run(code and code.split("check\n", 1)[-1], language)
                 assert result.status.value == edit.grade, f"{file}: the fixture's own definition is wrong"
                 messages[exercise_id] = result.message
     total = f"{sum(g == 'correct' for g in grades.values())}/{len(IDS)}"
-    status = "kernel died" if dead else "timed out" if stuck else "graded"
+    status = "kernel died" if dead else "timed out" if stuck else "output too large" if flooded else "graded"
     row = {"file": file, "language": language, "status": status, **grades, "total": total}
     return row, messages
 
@@ -154,8 +226,19 @@ def graded(tmp_path_factory):
     """Write the fixtures, grade them in one call with two jobs, and keep what the grader wrote and printed."""
     submissions = tmp_path_factory.mktemp("submissions")
     for file, (language, edits) in FIXTURES.items():
-        nbformat.write(make_fixture(language, edits), submissions / file)
+        nbformat.write(make_fixture(language, edits, file), submissions / file)
     (submissions / CORRUPT).write_text('{"cells": [ this is not a notebook', encoding="utf-8")
+    for file, spoil in MALFORMED.items():
+        nb = json.loads((submissions / "untouched.ipynb").read_text(encoding="utf-8"))
+        spoil(nb)
+        (submissions / file).write_text(json.dumps(nb), encoding="utf-8")
+    secret = tmp_path_factory.mktemp(SECRET) / "solutions.ipynb"
+    shutil.copy(submissions / "all_correct.ipynb", secret)
+    (submissions / LINK_OUT).symlink_to(secret)
+    (submissions / LINK_IN).symlink_to(CORRUPT)
+    os.mkfifo(submissions / FIFO)  # reading it would wait forever
+    (submissions / FORMULA).write_text("not a notebook", encoding="utf-8")
+    (submissions / ESCAPE_NAME).write_text("not a notebook", encoding="utf-8")
     nbformat.write(student_notebook(nbformat.read(NOTEBOOKS / "02_autograd.ipynb", as_version=4)),
                    submissions / OTHER_LESSON)
     (submissions / "notes.txt").write_text("not a notebook: the grader reads only *.ipynb", encoding="utf-8")
@@ -165,11 +248,19 @@ def graded(tmp_path_factory):
     # how long the grader gives a kernel to answer after an interrupt: 1 s is plenty for lesson 01's cells here
     with contextlib.redirect_stdout(printed), pytest.MonkeyPatch.context() as patch:
         patch.setattr(grade, "PROBE_SECONDS", 1)
+        patch.setattr(grade, "CELL_OUTPUT_LIMIT", CELL_OUTPUT_LIMIT)
+        patch.setattr(grade, "NOTEBOOK_OUTPUT_LIMIT", NOTEBOOK_OUTPUT_LIMIT)
         code = grade.main([str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "2",
                            "--cell-timeout", str(CELL_LIMIT), "--no-progress"])
     after = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
     return {"code": code, "out": out, "printed": printed.getvalue(), "before": before, "after": after,
-            "submissions": submissions}
+            "submissions": submissions, "secret": secret}
+
+
+def shown_name(file: str) -> str:
+    """The name the gradebook shows: without control characters, and as text to a spreadsheet."""
+    name = grade.clean(file)
+    return "'" + name if name.startswith(("=", "+", "-", "@")) else name
 
 
 def test_the_gradebook_is_exactly_what_the_fixtures_call_for(graded):
@@ -178,25 +269,28 @@ def test_the_gradebook_is_exactly_what_the_fixtures_call_for(graded):
         rows = list(csv.DictReader(handle))
     expected = [expected_row(file, language, edits)[0] for file, (language, edits) in FIXTURES.items()]
     no_grades = {i: "" for i in IDS} | {"total": f"0/{len(IDS)}"}
-    expected += [{"file": CORRUPT, "language": "", "status": "unreadable", **no_grades},
-                 {"file": OTHER_LESSON, "language": "en", "status": "wrong lesson", **no_grades}]
+    expected += [{"file": shown_name(file), "language": "", "status": "unreadable", **no_grades}
+                 for file in NO_KERNEL if file != OTHER_LESSON]
+    expected += [{"file": OTHER_LESSON, "language": "en", "status": "wrong lesson", **no_grades}]
     assert list(rows[0]) == ["file", "language", "status", *IDS, "total"]
-    assert rows == sorted(expected, key=lambda row: row["file"])
+    assert sorted(rows, key=lambda row: row["file"]) == sorted(expected, key=lambda row: row["file"])
 
 
 @pytest.mark.parametrize("file", list(FIXTURES))
 def test_each_feedback_shows_the_hints_and_errors_in_the_learners_language(graded, file):
     language, edits = FIXTURES[file]
-    text = (graded["out"] / "feedback" / file.replace(".ipynb", ".md")).read_text(encoding="utf-8")
+    text = (graded["out"] / "feedback" / feedback_name(file)).read_text(encoding="utf-8")
     row, messages = expected_row(file, language, edits)
     for exercise_id, message in messages.items():
         assert message in text, f"{file}: feedback lacks {exercise_id}'s message {message!r}:\n{text}"
     if language == "zh":
-        hints = [messages[i] for i in IDS if row[i] == "not yet"]
-        assert hints and all(CJK.search(hint) for hint in hints), hints
+        hints = [messages[i] for i in IDS if row[i] == "not yet"] or [text]
+        assert all(CJK.search(hint) for hint in hints), hints
         with speaking("zh"):
-            assert _("not yet") in text and _("How this was graded") not in text
+            assert _("not yet") in text or _("correct") in text
+            assert "How this was graded" not in text
     assert row["total"] in text
+    assert "__classroom" not in text and "classroom-grader" not in text
 
 
 def test_unreadable_and_wrong_lesson_files_get_a_clear_line_and_feedback(graded):
@@ -212,13 +306,135 @@ def test_unreadable_and_wrong_lesson_files_get_a_clear_line_and_feedback(graded)
     assert "not of lesson 01" in (feedback / "other_lesson.md").read_text(encoding="utf-8")
 
 
+def test_hostile_files_get_a_row_each_and_never_stop_the_run(graded):
+    """Malformed cells, links out of the folder, a FIFO, formula and escape-sequence names, .IPYNB, floods."""
+    printed, feedback = graded["printed"], graded["out"] / "feedback"
+    for file in MALFORMED:
+        assert re.search(rf"{file}: .*could not be read as a notebook", printed), file
+    assert re.search(rf"{LINK_OUT}: .*link to a place outside the submissions folder", printed), printed
+    assert re.search(rf"{LINK_IN}: .*could not be read as a notebook", printed), printed  # followed: it is inside
+    assert re.search(rf"{FIFO}: .*not a regular file", printed), printed
+    with speaking("zh"):  # the notes are in the learner's language
+        no_setup = _("this notebook has no setup cell before its exercises: the course's own setup cell ran in its "
+                     "place")
+    assert f"only_exercises.IPYNB: {no_setup}" in printed, printed
+    assert no_setup in (feedback / "only_exercises.md").read_text(encoding="utf-8")
+    assert re.search(r"floods_notebook.ipynb: .*printed more than 0.45 MB in all", printed), printed
+    assert re.search(r"floods_output.ipynb: .*sent a message larger than 2.6 MB", printed), printed
+    written = [printed] + [p.read_text(encoding="utf-8") for p in [graded["out"] / "gradebook.csv",
+                                                                    *feedback.iterdir()]]
+    for text in written:  # no escape sequence, no target of a link, no grader internals anywhere
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", text), repr(text[:300])
+        assert SECRET not in text and str(graded["secret"]) not in text
+        assert "__classroom" not in text
+    gradebook = (graded["out"] / "gradebook.csv").read_text(encoding="utf-8")
+    assert not re.search(r'^"?[=+\-@]', gradebook, re.MULTILINE), gradebook
+    assert "escname.ipynb" in printed and (feedback / "escname.md").is_file()
+
+
 def test_the_grader_writes_nothing_outside_its_output_folder(graded):
     for before, after in zip(graded["before"], graded["after"]):
         changed = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
         assert not changed, f"the grader changed a submission or a file of the course: {changed}"
     written = sorted(p.relative_to(graded["out"]).as_posix() for p in graded["out"].rglob("*") if p.is_file())
-    feedback = sorted(f"feedback/{name.replace('.ipynb', '.md')}" for name in [*FIXTURES, CORRUPT, OTHER_LESSON])
-    assert written == sorted(["gradebook.csv", *feedback])
+    feedback = sorted(f"feedback/{feedback_name(name)}" for name in [*FIXTURES, *NO_KERNEL])
+    assert written == sorted([".grade-state.json", "gradebook.csv", *feedback])
+
+
+def test_the_grader_binds_every_name_it_uses_in_the_kernel_before_learner_code_runs():
+    """Its in-kernel functions look up no global (a learner's namespace) and no name in the marker cells."""
+    code = compile(grade.PREAMBLE.substitute(token="'t'", language="'en'", mime="'m'", marker="'k'",
+                                             output_limit="1"), "<p>", "exec")
+    setup = next(c for c in code.co_consts if getattr(c, "co_name", "") == "__classroom_setup")
+    nested, todo = [], [setup]
+    while todo:
+        inner = [c for c in todo.pop().co_consts if hasattr(c, "co_code")]
+        nested += inner
+        todo += inner
+    assert {c.co_name for c in nested} >= {"grade", "after_cell", "capped_flush_buffers"}
+    for function in nested:
+        lookups = [i.argval for i in dis.get_instructions(function) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+        assert not lookups, f"{function.co_name} looks up {lookups} in the learner's namespace"
+    steps, _missing = grade.plan(make_fixture("en", all_solved()).cells, grade.Lesson.load("01"), "t", "en")
+    for step in steps:
+        if step.kind == "grade":
+            assert not compile(step.code, "<grade>", "exec").co_names, step.code
+
+
+def test_a_second_run_keeps_what_is_graded_and_grades_only_what_changed(graded, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(graded["out"], out)
+    started = []
+
+    async def no_kernel(steps, *args):
+        started.append(steps)
+        return grade.Submission("")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grade, "run_steps", no_kernel)
+        patch.setattr(grade, "CELL_OUTPUT_LIMIT", CELL_OUTPUT_LIMIT)
+        patch.setattr(grade, "NOTEBOOK_OUTPUT_LIMIT", NOTEBOOK_OUTPUT_LIMIT)
+        argv = [str(graded["submissions"]), "--lesson", "01", "--out", str(out), "--cell-timeout", str(CELL_LIMIT),
+                "--no-progress"]
+        grade.main(argv)
+        assert not started, "an unchanged submission was graded again"
+        assert (out / "gradebook.csv").read_bytes() == (graded["out"] / "gradebook.csv").read_bytes()
+        assert "graded already and have not changed" in capsys.readouterr().out
+        grade.main([*argv, "--regrade"])
+        assert len(started) == len(FIXTURES)
+
+
+class Stopped(BaseException):
+    """Stops the grader as a crash would: nothing of the grader catches it."""
+
+
+def test_a_run_stopped_midway_keeps_every_finished_row_and_the_next_run_resumes(tmp_path, capsys):
+    submissions, out = tmp_path / "submissions", tmp_path / "out"
+    submissions.mkdir()
+    files = [f"learner_{n}.ipynb" for n in range(4)]
+    for n, file in enumerate(files):
+        (submissions / file).write_text(f"notebook {n}", encoding="utf-8")
+    graded_files = []
+
+    async def fake(entry, lesson, limits, teacher_language):
+        if len(graded_files) == 2:
+            graded_files.append("killed")
+            raise Stopped  # as if the machine stopped here (a real SIGKILL: see TEACHING's "Grade")
+        graded_files.append(entry.name)
+        return grade.Submission(entry.name, "en", grade.GRADED, {i: grade.Grade("correct") for i in IDS})
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grade, "grade_file", fake)
+        argv = [str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "1", "--no-progress"]
+        with pytest.raises(Stopped):
+            grade.main(argv)
+        rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+        assert [row["file"] for row in rows] == files[:2] and all(row["total"] == "6/6" for row in rows)
+        assert sorted(p.name for p in (out / "feedback").iterdir()) == ["learner_0.md", "learner_1.md"]
+        assert not list(out.glob(".*.tmp"))
+        first_run = len(graded_files)
+        grade.main(argv)
+    assert graded_files[:3] == [*files[:2], "killed"]
+    assert sorted(graded_files[first_run:]) == files[2:], "the second run graded again what the first had finished"
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    assert [row["file"] for row in rows] == files
+
+
+def test_a_grader_failure_on_one_file_costs_only_that_files_row(tmp_path, capsys):
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    nbformat.write(make_fixture("en", {}), submissions / "a.ipynb")
+    (submissions / "b.ipynb").write_text("{", encoding="utf-8")
+
+    def broken(*args):
+        raise RuntimeError("a bug of the grader")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(grade, "plan", broken)
+        grade.main([str(submissions), "--lesson", "01", "--out", str(tmp_path / "out"), "--no-progress"])
+    rows = {row["file"]: row["status"] for row in csv.DictReader((tmp_path / "out" / "gradebook.csv").open())}
+    assert rows == {"a.ipynb": "not graded", "b.ipynb": "unreadable"}
+    assert "the grader failed on this file (RuntimeError: a bug of the grader)" in capsys.readouterr().out
 
 
 def test_wrong_arguments_say_what_to_pass(tmp_path, capsys):
@@ -249,3 +465,13 @@ def test_the_summary_table_lines_up_in_both_languages():
             lines = grade.summary(results, lesson).splitlines()[:3]
             totals = [display_width(line[:line.rindex(total)]) for line, total in zip(lines, [_("total"), "1/2", "0/2"])]
         assert len(set(totals)) == 1, (language, lines)
+
+
+def test_a_message_of_unknown_type_from_the_kernel_is_dropped_unlogged(caplog):
+    """nbclient logs an unknown message's type, which a hostile kernel writes (escape sequences included)."""
+    client = grade.CappedClient(nbformat.v4.new_notebook())
+    cell = nbformat.v4.new_code_cell("pass")
+    message = {"msg_type": "\x1b]0;pwned\x07", "content": {}, "parent_header": {"msg_id": "m"}, "header": {}}
+    with caplog.at_level("DEBUG"):
+        assert client.process_message(message, cell, 0) is None
+    assert "pwned" not in caplog.text and not cell.outputs
