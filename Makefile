@@ -20,7 +20,7 @@ help:
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
 	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
 	@echo "make student  write the student edition (no solutions) to build/student/ and the solutions to build/teacher/ (TEACHING.md)"
-	@echo "make grade LESSON=01 SUBMISSIONS=folder [OUT=folder] [JOBS=2] [CELL_LIMIT=120] [NOTEBOOK_LIMIT=600] [REGRADE=1]  run and grade submitted notebooks (TEACHING.md; runs their code)"
+	@echo "make grade LESSON=01 SUBMISSIONS=folder [OUT=folder] [JOBS=2] [CELL_LIMIT=120] [NOTEBOOK_LIMIT=600] [REGRADE=1] [NO_SANDBOX=1]  run and grade submitted notebooks (TEACHING.md; runs their code)"
 
 # Re-installs only when requirements.txt or pyproject.toml change.
 $(STAMP): requirements.txt pyproject.toml
@@ -66,7 +66,8 @@ student: setup
 # Runs other people's code: read TEACHING.md first. Checked before setup, so a forgotten argument fails at once.
 grade: grade-arguments setup
 	$(BIN)/python -m classroom.grade "$(SUBMISSIONS)" --lesson "$(LESSON)" $(if $(OUT),--out "$(OUT)") $(if $(JOBS),--jobs "$(JOBS)") \
-		$(if $(CELL_LIMIT),--cell-timeout "$(CELL_LIMIT)") $(if $(NOTEBOOK_LIMIT),--notebook-timeout "$(NOTEBOOK_LIMIT)") $(if $(REGRADE),--regrade)
+		$(if $(CELL_LIMIT),--cell-timeout "$(CELL_LIMIT)") $(if $(NOTEBOOK_LIMIT),--notebook-timeout "$(NOTEBOOK_LIMIT)") $(if $(REGRADE),--regrade) \
+		$(if $(NO_SANDBOX),--no-sandbox)
 
 grade-arguments:
 	@test -n "$(LESSON)" || { echo "error: make grade needs LESSON, the two-digit lesson number, and SUBMISSIONS, the folder of collected notebooks; e.g. make grade LESSON=01 SUBMISSIONS=~/collected/01"; exit 2; }

@@ -62,7 +62,7 @@ import stat
 import string
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from time import monotonic
 from typing import Any
@@ -75,6 +75,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from tqdm import tqdm
 
+from classroom import sandbox
 from classroom.notebook import (
     BUILD,
     NOTEBOOKS,
@@ -255,6 +256,9 @@ class Step:
 class Limits:
     cell: int = 120
     notebook: int = 600
+    sandboxed: bool = True  # False: --no-sandbox
+    memory: int | None = sandbox.MEMORY_LIMIT  # bytes of private memory per kernel process (sandbox only)
+    hide: tuple[Path, ...] = ()  # what the sandbox covers besides build/: SUBMISSIONS and OUT (grade_folder sets them)
 
 
 # What the grader reads of a kernel's output (characters of the output messages' JSON): beyond the cell's limit it
@@ -440,7 +444,8 @@ async def run_steps(steps: list[Step], limits: Limits, token: str, workdir: Path
         (workdir / folder).mkdir()
     env = dict(os.environ, COURSE_DATA_DIR=str(workdir / "data"), IPYTHONDIR=str(workdir / "ipython"),
                JUPYTER_RUNTIME_DIR=str(workdir / "runtime"))
-    manager = AsyncKernelManager(kernel_name="python3", connection_file=str(workdir / "runtime" / "kernel.json"))
+    box = sandbox.Sandbox(workdir, hide=limits.hide, memory=limits.memory) if limits.sandboxed else None
+    manager = sandbox.kernel_manager(box, connection_file=str(workdir / "runtime" / "kernel.json"))
     context = limit_frames(manager, max_frame_bytes())
     # iopub_timeout: how long to wait for a cell's last output messages after its reply (nbclient's default is 4 s;
     # the grader's payload is sent before the reply, and a timed-out cell of a stuck kernel sends nothing more)
@@ -562,6 +567,9 @@ def _record(result: Submission, step: Step, cell: Any, timed_out: bool, limit: i
     if step.kind in ("setup", "course setup") and problem and not too_large:
         result.notes.append(_("the setup cell failed ({problem}); exercises that need it fail "
                               "too").format(problem=problem))
+    if errors and not timed_out and not too_large and sandbox.memory_problem(str(errors[0].get("ename", "")),
+                                                                             str(errors[0].get("evalue", ""))):
+        problem = sandbox.memory_message()
     if step.kind == "exercise" and problem:
         result.grades[step.exercise_id] = Grade("error", problem)
     if step.kind == "grade":  # the grader's result counts even when a learner's hook failed after it
@@ -770,9 +778,9 @@ def check_folders(submissions: Path, out: Path) -> tuple[Path, Path, list[Entry]
 
 
 def _state_key(lesson: Lesson, limits: Limits) -> dict[str, Any]:
-    """What a kept result depends on besides the file: the lesson, the time limits and the output limits."""
+    """What a kept result depends on besides the file: the lesson, the time and output limits, and the sandbox."""
     return {"lesson": lesson.number, "exercises": lesson.exercise_ids, "limits": [limits.cell, limits.notebook],
-            "output limits": [CELL_OUTPUT_LIMIT, NOTEBOOK_OUTPUT_LIMIT]}
+            "output limits": [CELL_OUTPUT_LIMIT, NOTEBOOK_OUTPUT_LIMIT], "sandbox": [limits.sandboxed, limits.memory]}
 
 
 def _load_state(path: Path, key: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -913,6 +921,12 @@ def grade_folder(submissions: Path, lesson_number: str, out: Path | None = None,
         raise UsageError(str(error)) from None
     out = out if out is not None else BUILD / "grades" / f"lesson-{lesson_number}"
     submissions, out, entries = check_folders(submissions, out)
+    with speaking(teacher_language):
+        if not limits.sandboxed:
+            print(clean(sandbox.no_sandbox_warning()), file=sys.stderr)
+        elif (problem := sandbox.unavailable()) is not None:
+            raise UsageError(problem)
+    limits = replace(limits, hide=(submissions, out))
     for entry in entries:
         _read_entry(entry, submissions)
     key = _state_key(lesson, limits)
@@ -979,10 +993,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="grade every file again, even those an earlier run into --out graded and that have not "
                              "changed since")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run the submissions without the bubblewrap sandbox: only for submissions you trust")
     args = parser.parse_args(argv)
     try:
         grade_folder(args.submissions, args.lesson, args.out, args.jobs,
-                     Limits(args.cell_timeout, args.notebook_timeout), args.language, not args.no_progress,
+                     Limits(args.cell_timeout, args.notebook_timeout, sandboxed=not args.no_sandbox),
+                     args.language, not args.no_progress,
                      args.regrade)
     except UsageError as error:
         parser.error(clean(str(error)))

@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from classroom import grade
+from classroom import grade, sandbox
 from classroom.notebook import ROOT, check_calls, exercises, speaking, with_answer
 from classroom.student import student_notebook
 from helpers.i18n import _
@@ -221,6 +221,12 @@ def _tracked_files() -> list[Path]:
     return [ROOT / name for name in listed.decode().split("\0") if name]
 
 
+# The kernels run in the bubblewrap sandbox wherever it works (CI installs it and sets COURSE_SANDBOX_TEST=required,
+# tests/test_classroom_sandbox.py); a teacher's machine without it still runs these tests, unsandboxed.
+SANDBOXED = sandbox.unavailable() is None or os.environ.get("COURSE_SANDBOX_TEST") == "required"
+SANDBOX_ARGS = [] if SANDBOXED else ["--no-sandbox"]
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Write the fixtures, grade them in one call with two jobs, and keep what the grader wrote and printed."""
@@ -246,14 +252,16 @@ def graded(tmp_path_factory):
     before = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
     printed = io.StringIO()
     # how long the grader gives a kernel to answer after an interrupt: 1 s is plenty for lesson 01's cells here
-    with contextlib.redirect_stdout(printed), pytest.MonkeyPatch.context() as patch:
+    warned = io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(warned), pytest.MonkeyPatch.context() as patch:
         patch.setattr(grade, "PROBE_SECONDS", 1)
         patch.setattr(grade, "CELL_OUTPUT_LIMIT", CELL_OUTPUT_LIMIT)
         patch.setattr(grade, "NOTEBOOK_OUTPUT_LIMIT", NOTEBOOK_OUTPUT_LIMIT)
         code = grade.main([str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "2",
-                           "--cell-timeout", str(CELL_LIMIT), "--no-progress"])
+                           "--cell-timeout", str(CELL_LIMIT), "--no-progress", *SANDBOX_ARGS])
     after = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
-    return {"code": code, "out": out, "printed": printed.getvalue(), "before": before, "after": after,
+    return {"code": code, "out": out, "printed": printed.getvalue(), "warned": warned.getvalue(), "before": before,
+            "after": after,
             "submissions": submissions, "secret": secret}
 
 
@@ -475,3 +483,12 @@ def test_a_message_of_unknown_type_from_the_kernel_is_dropped_unlogged(caplog):
     with caplog.at_level("DEBUG"):
         assert client.process_message(message, cell, 0) is None
     assert "pwned" not in caplog.text and not cell.outputs
+
+
+def test_the_run_was_sandboxed_where_the_sandbox_works(graded):
+    """The fixtures above ran in the sandbox wherever bubblewrap works, as in CI; elsewhere the grader said it did not."""
+    warning = grade.clean(sandbox.no_sandbox_warning())
+    if SANDBOXED:
+        assert warning not in graded["warned"], graded["warned"]
+    else:
+        assert warning in graded["warned"], graded["warned"]

@@ -21,7 +21,7 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classroom import grade  # noqa: E402
+from classroom import grade, sandbox  # noqa: E402
 from classroom.notebook import NOTEBOOKS, check_calls, exercises, with_answer  # noqa: E402
 from classroom.student import student_notebook  # noqa: E402
 
@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     lessons = args.lessons or sorted(p.name[:2] for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")
                                      if exercises(nbformat.read(p, as_version=4).cells))
     wrong = []
+    # the course's own solutions need no sandbox, but grading them in it (where bubblewrap works) tests it too
+    sandboxed = sandbox.unavailable() is None
+    print(f"grading {'in the bubblewrap sandbox' if sandboxed else 'without the sandbox (bubblewrap is not usable here)'}")
     with tempfile.TemporaryDirectory(prefix="grade-solutions-") as tmp:
         for lesson in lessons:
             folder = Path(tmp) / lesson / "submissions"
@@ -52,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
             for edition, base in (("en", NOTEBOOKS), ("zh", NOTEBOOKS / "zh")):
                 nbformat.write(solved(next(base.glob(f"{lesson}_*.ipynb"))), folder / f"solutions_{edition}.ipynb")
             start = time.perf_counter()
-            results = grade.grade_folder(folder, lesson, Path(tmp) / lesson / "out", jobs=2, progress=False)
+            results = grade.grade_folder(folder, lesson, Path(tmp) / lesson / "out", jobs=2, progress=False,
+                                         limits=grade.Limits(sandboxed=sandboxed))
             seconds = time.perf_counter() - start
             bad = [f"{r.file} {i}: {g.status} ({g.message})" for r in results for i, g in r.grades.items()
                    if g.status != "correct"]
