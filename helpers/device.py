@@ -21,6 +21,17 @@ def _available(kind: str) -> bool:
     return True
 
 
+def _existing_index(device: torch.device, source: str) -> torch.device:
+    """``device``, or a clear error when it names a CUDA GPU index this machine does not have."""
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise RuntimeError(
+            _("{source} asks for {device}, but only {count} CUDA device(s) exist").format(
+                source=source, device=repr(str(device)), count=torch.cuda.device_count()
+            )
+        )
+    return device
+
+
 def pick_device(prefer: str | torch.device | None = None) -> torch.device:
     """Return the best available device: cuda, then mps, then cpu.
 
@@ -61,13 +72,7 @@ def pick_device(prefer: str | torch.device | None = None) -> torch.device:
                 "use 'cpu', or leave it unset to pick the best available device"
             ).format(source=source, kind=repr(device.type), name=device.type.upper())
         )
-    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise RuntimeError(
-            _("{source} asks for {device}, but only {count} CUDA device(s) exist").format(
-                source=source, device=repr(str(device)), count=torch.cuda.device_count()
-            )
-        )
-    return device
+    return _existing_index(device, source)
 
 
 def as_device(device: torch.device | str, name: str = "device") -> torch.device:
@@ -94,13 +99,7 @@ def require_available(device: torch.device | str, name: str = "device") -> torch
     """
     device = as_device(device, name)
     if device.type not in _KINDS or _available(device.type):
-        if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-            raise RuntimeError(
-                _("{source} asks for {device}, but only {count} CUDA device(s) exist").format(
-                    source=name, device=repr(str(device)), count=torch.cuda.device_count()
-                )
-            )
-        return device
+        return _existing_index(device, name)
     if device.type == "mps":
         message = _(
             "{source} asks for 'mps', but this machine has no usable MPS device: mps is only on Apple-silicon Macs; "

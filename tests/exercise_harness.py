@@ -23,19 +23,15 @@ import pytest
 import torch
 
 # the conventions, read the same way as the classroom kit reads them
-from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, with_answer
+from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, speaking, with_answer
 from helpers.check import Result, Status, evaluate
-from helpers.i18n import set_language
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 def line(result: Result, language: str = "en") -> str:
     """The line the check printed for ``result``, in ``language`` (Result.line() speaks the current language)."""
-    set_language(language)
-    try:
+    with speaking(language):
         return result.line()
-    finally:
-        set_language("en")
 
 
 @dataclass(frozen=True)
@@ -60,16 +56,15 @@ class Exercise:
         """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed).
 
         ``language`` is the one the helpers speak while the exercise cell and its check run ("zh": the Chinese
-        edition's hints); English is put back afterwards. Every run also asserts that checking the answer left torch's
+        edition's hints); the caller's language is put back afterwards. Every run also asserts that checking the answer left torch's
         global random generator as it was: whether and how often a learner ran a check never changes what later
         random cells draw (a check makes its inputs with its own generator).
         """
         namespace: dict = {"__name__": "__exercise__"}
         printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
+        with contextlib.redirect_stdout(printed), speaking("en"):  # a Chinese setup cell switches the language too
             exec(compile(self.setup, f"{self.notebook}:setup", "exec"), namespace)
-            set_language(language)
-            try:
+            with speaking(language):
                 source = self.cell if code is None else self.source_with(code)
                 exec(compile(source, f"{self}", "exec"), namespace)
                 before = torch.random.get_rng_state()
@@ -77,8 +72,6 @@ class Exercise:
                 assert torch.equal(before, torch.random.get_rng_state()), (
                     f"{self}: checking the answer drew from torch's global random generator; use a torch.Generator"
                 )
-            finally:
-                set_language("en")
         return result, printed.getvalue()
 
 

@@ -80,10 +80,7 @@ STORED = pytest.StashKey[list]()
 
 def _run_hidden(item: IPyNbCell, code: str) -> None:
     """Run ``code`` in the cell's kernel and wait until it is done; nbval skips its messages (another msg_id)."""
-    kernel = item.parent.kernel
-    msg_id = kernel.execute_cell_input(code, allow_stdin=False)
-    kernel.await_reply(msg_id, timeout=HIDDEN_TIMEOUT_S)
-    kernel.await_idle(msg_id, HIDDEN_TIMEOUT_S)
+    _execute(item.parent.kernel, code, HIDDEN_TIMEOUT_S)
 
 
 def _is_chinese_twin(item: IPyNbCell) -> bool:

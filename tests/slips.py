@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from helpers.i18n import set_language
+from classroom.notebook import speaking
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -52,8 +52,7 @@ class Slip:
 
     def run(self, language: str = "en") -> str:
         """Make the slip in ``language``; assert it gets what it must; return the message it got ('' if none)."""
-        set_language(language)
-        try:
+        with speaking(language):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 if self.error is not None:
@@ -69,8 +68,6 @@ class Slip:
                 matching = [w for w in caught if issubclass(w.category, self.warns)]
                 assert matching, f"{self.name}: no {self.warns.__name__}; got {[str(w.message) for w in caught]}"
                 message = str(matching[0].message)
-        finally:
-            set_language("en")
         return message
 
 
