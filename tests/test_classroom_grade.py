@@ -8,7 +8,6 @@ definitions. Kernels are the cost: one grader call, two jobs; the unreadable and
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import csv
 import dis

@@ -124,7 +124,7 @@ def test_the_widget_starts_at_the_lr_asked_for_even_outside_the_usual_range(lr, 
 def test_the_slider_reads_what_the_plot_title_says():
     """The value beside the slider and the plot's title are one text: 10 ** 0.2 reads "1.58" in both places."""
     box = learning_rate_explorer(lr=0.1, steps=5)
-    (slider, readout), out = box.children[0].children, box.children[1]
+    slider, readout = box.children[0].children
     for value in [10 ** 0.2, 0.1, 0.005011872336272725, 10.0]:
         slider.value = value
         fig, ax = plt.subplots()

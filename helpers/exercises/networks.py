@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.check import NotYet, a_type, exercise, expect_equal, expect_tensor, expect_type
+from helpers.check import NotYet, a_type, exercise, expect_tensor, expect_type
 from helpers.i18n import _
 from helpers.models import LeNet
 
