@@ -14,17 +14,22 @@ and one client each):
    line and no kernel.
 2. A fresh kernel of this environment (kernel ``python3``: the running interpreter) starts in its own temporary
    folder, with ``COURSE_DATA_DIR``, ``IPYTHONDIR`` and Jupyter's runtime folder pointed into that folder.
-3. First the grader's own preamble cell runs: before any learner code, it captures the course's checker
-   (``helpers.check.evaluate``) and every builtin it needs, and registers a ``post_run_cell`` hook; it leaves no name
-   in the learner's namespace. So redefining ``check``, printing "✅" or shadowing ``dict``, ``len``, ``print``...
-   neither forges nor breaks a grade. Then the submission's setup cell (its first code cell before the exercise
+3. First the grader's own preamble cell runs: before any learner code, it captures the course's observer
+   (``helpers.check.observe_for_grader``) and every builtin it needs, and registers a ``post_run_cell`` hook; it
+   leaves no name in the learner's namespace. So redefining ``check`` or shadowing ``dict``, ``len``, ``print``...
+   neither changes nor breaks a grade. Then the submission's setup cell (its first code cell before the exercise
    section; the course's own setup cell, with a note, when it has none) runs, then every code cell from the
    "## Exercises" heading on: the exercises need only the setup cell, by the course's design, and skipping the
    lesson's body keeps grading fast. A learner's own cells in that section run too.
 4. Right after each exercise cell (the cell that calls ``check("NN.k", answer)``) the grader runs a marker cell, a
-   comment that resolves no name; the hook then checks ``answer`` with the captured checker, in the learner's
-   language, and sends the result back as display data marked with a token that is new for every submission. Printed
-   lines are never read.
+   comment that resolves no name and holds a seed chosen now; the hook then *observes* ``answer``: it turns it into
+   plain data (tensors, numbers, strings, lists, dicts), calling it first when it is a function, on the exercise's own
+   example and on inputs drawn from the seed. It sends that data (``torch.save`` bytes) back as display data marked
+   with a token that is new for every submission. The grader loads it with ``torch.load(weights_only=True)`` (no
+   object of the learner's survives the trip: no Tensor or float subclass can lie) and computes the verdict itself,
+   in its own process, with the course's checker, against expectations it computes itself: a function answer must be
+   right on the example (with the same hint as the learner's ``check``) and on the grader's inputs. Printed lines are
+   never read; a message claiming to be the grader's can at most say "not yet" unless it holds the right values.
 5. Grades per exercise: correct, not yet (with the hint), not attempted, or error (the cell's exception, "timed out
    after N s", "output too large", or "the kernel died"). A deleted exercise cell counts as not attempted, noted
    "exercise cell missing". A failing cell does not stop the later ones; a cell over the per-cell limit, or printing
@@ -51,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import csv
 import hashlib
 import io
@@ -91,6 +97,7 @@ from classroom.notebook import (
     speaking,
     title,
 )
+from helpers.check import NotData, judge_for_grader
 from helpers.checkpoint import write_atomically
 from helpers.i18n import _, display_width, pad
 
@@ -105,35 +112,37 @@ GRADED, KERNEL_DIED, TIMED_OUT, UNREADABLE, WRONG_LESSON, NOT_GRADED, TOO_MUCH_O
 STUCK = "stuck"  # why grading stopped (the gradebook says "timed out"): the kernel ignored the interrupt
 LOST = "lost"  # why grading stopped (the gradebook says "output too large"): a message over max_frame_bytes()
 
-# The grader's first cell in every kernel. It runs before any learner code, so the checker it keeps is the course's,
+# The grader's first cell in every kernel. It runs before any learner code, so the observer it keeps is the course's,
 # and every name its hook uses is bound here, as a closure variable: a learner who later defines ``dict``, ``len``,
-# ``print``, ``Exception``... (or the course's names) neither breaks nor forges the grader's checks. It leaves no name
-# in the learner's namespace. The hook runs after every cell; it grades only after the grader's own marker cell, a
-# comment (``# <MARKER> 01.1 answer``) that resolves no name at all.
+# ``print``, ``Exception``... (or the course's names) neither breaks the grader's observations nor changes them. It
+# leaves no name in the learner's namespace. The hook runs after every cell; it acts only after the grader's own
+# marker cell, a comment (``# <MARKER> 01.1 answer <seed>``) that resolves no name at all. It sends only an
+# observation (plain data, ``torch.save`` bytes in base64): the verdict is computed by the grader, in its own process.
 PREAMBLE = string.Template('''\
 def __classroom_setup(token, language, mime, marker, output_limit):
     import sys
+    from base64 import b64encode
 
     from IPython import get_ipython
     from IPython.display import display
 
-    from helpers.check import evaluate, registered_ids
+    from helpers.check import observe_for_grader, registered_ids
     from helpers.i18n import get_language, set_language
 
     registered_ids()  # load every checker now, before any learner code runs
     shell = get_ipython()
     namespace = shell.user_ns
-    text, base_exception, kind_of, length, is_a = str, BaseException, type, len, isinstance
+    text, base_exception, kind_of, length, is_a, whole = str, BaseException, type, len, isinstance, int
 
-    def grade(exercise_id, name):
+    def observe(exercise_id, name, seed):
         if name not in namespace:
             return {"status": "error", "message": "NameError: name %r is not defined" % (name,)}
         before = get_language()
         set_language(language)
         try:
-            result = evaluate(exercise_id, namespace[name])
-            return {"status": text(result.status.value), "message": text(result.message)}
-        except base_exception as error:  # evaluate never raises on an answer; an interrupt or a broken kernel may
+            data = observe_for_grader(exercise_id, namespace[name], seed)
+            return {"observation": text(b64encode(data), "ascii")}
+        except base_exception as error:  # an observer never raises on an answer; an interrupt or a broken kernel may
             return {"status": "error", "message": "%s: %s" % (kind_of(error).__name__, error)}
         finally:
             set_language(before)
@@ -144,9 +153,9 @@ def __classroom_setup(token, language, mime, marker, output_limit):
         if not is_a(cell, text):
             return
         words = cell.split()
-        if length(words) != 4 or words[0] != "#" or words[1] != marker:
+        if length(words) != 5 or words[0] != "#" or words[1] != marker or not words[4].isdigit():
             return
-        payload = grade(words[2], words[3])
+        payload = observe(words[2], words[3], whole(words[4]))
         payload["token"] = token
         payload["exercise"] = words[2]
         display({mime: payload}, raw=True)
@@ -250,6 +259,7 @@ class Step:
     kind: str  # "preamble", "setup", "learner", "exercise", "grade"
     code: str
     exercise_id: str = ""
+    seed: int = 0  # "grade": the seed of the inputs a function answer is called on (chosen now, not in the notebook)
 
 
 @dataclass(frozen=True)
@@ -325,7 +335,8 @@ def plan(cells: list[Any], lesson: Lesson, token: str, language_code: str) -> tu
             continue
         exercise_id, name = graded_here[0]
         steps.append(Step("exercise", source(cell), exercise_id))
-        steps.append(Step("grade", f"# {MARKER} {exercise_id} {name}", exercise_id))
+        seed = secrets.randbelow(2**31)
+        steps.append(Step("grade", f"# {MARKER} {exercise_id} {name} {seed}", exercise_id, seed))
     missing = [i for i in lesson.exercise_ids if i not in last_cell]
     return steps, missing
 
@@ -573,18 +584,36 @@ def _record(result: Submission, step: Step, cell: Any, timed_out: bool, limit: i
     if step.kind == "exercise" and problem:
         result.grades[step.exercise_id] = Grade("error", problem)
     if step.kind == "grade":  # the grader's result counts even when a learner's hook failed after it
-        grade = None if timed_out or too_large else _payload(cell, token)
+        grade = None if timed_out or too_large else _verdict(cell, token, step)
         grade = grade or (Grade("error", problem) if problem else None)
         result.grades[step.exercise_id] = grade or Grade("error", _("the grader's check sent no result"))
     return True
 
 
-def _payload(cell: Any, token: str) -> Grade | None:
-    for output in cell.outputs:
-        data = output.get("data", {}).get(MIME) if output.get("output_type") == "display_data" else None
-        if isinstance(data, dict) and data.get("token") == token and data.get("status") in GRADES:
-            return Grade(data["status"], str(data.get("message", "")))
-    return None
+def _verdict(cell: Any, token: str, step: Step) -> Grade | None:
+    """The grade of ``step``'s exercise, computed here from the observation the kernel sent (None: none came).
+
+    The kernel's message is trusted for nothing but routing: its observation is loaded as plain data and judged by
+    the course's checker in this process, on the inputs ``step.seed`` draws here. More than one message claiming to be
+    the grader's is an error: the notebook sends messages in the grader's name.
+    """
+    found = [output.get("data", {}).get(MIME) for output in cell.outputs if output.get("output_type") == "display_data"]
+    found = [data for data in found if isinstance(data, dict) and data.get("token") == token]
+    if len(found) > 1:
+        return Grade("error", _("the grader got more than one result for this exercise: something in the notebook "
+                                "sends results in the grader's name"))
+    data = found[0] if found else None
+    if data is None or data.get("exercise") != step.exercise_id:
+        return None
+    if data.get("status") == "error" and "observation" not in data:
+        return Grade("error", _one_line(str(data.get("message", ""))))
+    try:
+        observation = base64.b64decode(str(data.get("observation", "")), validate=True)
+        result = judge_for_grader(step.exercise_id, observation, step.seed)
+    except (ValueError, NotData) as error:  # NotData, or base64 that is not
+        return Grade("error", _("the grader could not read what the notebook sent for this exercise "
+                                "({problem})").format(problem=_one_line(str(error), 200)))
+    return Grade(result.status.value, result.message)
 
 
 def _stop(result: Submission, steps: list[Step], index: int, status: str, notebook_limit: int) -> None:

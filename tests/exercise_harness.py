@@ -24,7 +24,7 @@ import torch
 
 # the conventions, read the same way as the classroom kit reads them
 from classroom.notebook import CHECK_CALL, PLACEHOLDER, SOLUTION, speaking, with_answer
-from helpers.check import Result, Status, evaluate
+from helpers.check import Result, Status, evaluate, get_exercise, judge_for_grader, observe_for_grader
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -69,10 +69,39 @@ class Exercise:
                 exec(compile(source, f"{self}", "exec"), namespace)
                 before = torch.random.get_rng_state()
                 result = evaluate(self.exercise_id, namespace[self.name])
+                graded = [grade(self.exercise_id, namespace[self.name], seed) for seed in GRADER_SEEDS]
                 assert torch.equal(before, torch.random.get_rng_state()), (
                     f"{self}: checking the answer drew from torch's global random generator; use a torch.Generator"
                 )
+        agree_with_grader(self, result, graded, printed.getvalue())
         return result, printed.getvalue()
+
+
+# a seed the classroom grader might choose (it draws a new one for every submission; test_exercises.py tries more on
+# every solution)
+GRADER_SEEDS = (20261206,)
+
+
+def grade(exercise_id: str, answer: object, seed: int) -> Result:
+    """The classroom grader's verdict on ``answer``: observed as in the learner's kernel, judged from the bytes."""
+    return judge_for_grader(exercise_id, observe_for_grader(exercise_id, answer, seed), seed)
+
+
+def agree_with_grader(ex: Exercise, result: Result, graded: list[Result], printed: str) -> None:
+    """The grader, judging from plain data (and on inputs of its own for a function answer), gives the learner's
+    verdict and message, except that an answer right only on the exercise's own example is 'not yet' there."""
+    for seed, verdict in zip(GRADER_SEEDS, graded):
+        if verdict.status is not Status.CORRECT and result.status is Status.CORRECT:
+            raise OnlyOnTheExample(f"{ex} (seed {seed}): right in the notebook, not yet for the grader: "
+                                   f"{verdict.line()}\n{printed}")
+        assert verdict.status is result.status, f"{ex} (seed {seed}): the grader says {verdict.line()!r}, " \
+                                                f"the notebook {result.line()!r}"
+        if result.status is not Status.CORRECT:
+            assert verdict.message == result.message, f"{ex} (seed {seed}): the grader's hint differs"
+
+
+class OnlyOnTheExample(AssertionError):
+    """An answer the learner's check accepts and the grader does not: right only on the exercise's own example."""
 
 
 def _source(cell: dict) -> str:
@@ -174,6 +203,7 @@ def exercise_tests(
     wrong: dict[str, list[tuple[str, str]]],
     right: dict[str, list[str]] | None = None,
     quiet_user_warnings: bool = False,
+    only_example: dict[str, list[str]] | None = None,
 ) -> dict[str, Callable]:
     """Return the standard tests of one notebook's exercises, to put into a test module with ``globals().update``.
 
@@ -184,6 +214,13 @@ def exercise_tests(
         right: exercise id -> right answers written another way than the folded solution; each must pass in
             both languages.
         quiet_user_warnings: silence UserWarnings the wrong answers raise on purpose (a non-leaf's .grad).
+        only_example: exercise id -> answers right only on the exercise's own example (a function that returns the
+            example's result whatever it gets...): the learner's check accepts them, the grader, calling the
+            function on inputs of its own, does not. Every exercise whose answer is a function (its checker has
+            ``cases``) needs at least one.
+
+    Every run of an answer (wrong, right or folded solution) is also graded as the classroom grader does, and must get
+    the same verdict and hint there (:func:`agree_with_grader`).
     """
     cases = mistake_table(notebook_name, wrong)
     exercises = {ex.exercise_id: ex for ex in find_exercises(NOTEBOOKS / notebook_name)}
@@ -217,6 +254,17 @@ def exercise_tests(
         assert result.status is Status.CORRECT, f"{code}\n{result.line()}"
         assert line(result, language) in printed
 
+    with_cases = sorted(i for i in exercises if get_exercise(i).cases is not None)
+    missing = [i for i in with_cases if not (only_example or {}).get(i)]
+    assert not missing, f"{notebook_name}: no answer right only on the example listed for {missing} (only_example=)"
+    example_cases = [(i, c) for i, codes in (only_example or {}).items() for c in codes]
+
+    @pytest.mark.parametrize(("exercise_id", "code"), example_cases)
+    def test_answer_right_only_on_the_example_fails_with_the_grader(exercise_id: str, code: str) -> None:
+        assert get_exercise(exercise_id).cases is not None, f"{exercise_id} calls no function on inputs of its own"
+        with pytest.raises(OnlyOnTheExample):
+            run(exercises[exercise_id].run, code)
+
     tests = {
         "test_wrong_answer_gets_a_hint_that_names_the_mistake": test_wrong_answer_gets_a_hint_that_names_the_mistake,
         "test_wrong_answer_gets_a_chinese_hint_in_the_chinese_edition":
@@ -224,4 +272,7 @@ def exercise_tests(
     }
     if right_cases:
         tests["test_right_answer_written_another_way_passes"] = test_right_answer_written_another_way_passes
+    if example_cases:
+        tests["test_answer_right_only_on_the_example_fails_with_the_grader"] = (
+            test_answer_right_only_on_the_example_fails_with_the_grader)
     return tests

@@ -140,3 +140,108 @@ def test_expect_type_takes_a_bool_only_where_a_bool_is_expected():
 )
 def test_a_type_names_a_type_with_its_article(thing, words):
     assert a_type(thing) == words
+
+
+# ---- judging from plain data (the classroom grader's path) -----------------------------------------------------
+
+
+class _Sly(torch.Tensor):
+    """A tensor that says yes to every comparison."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        if func in (torch.allclose, torch.equal, torch.Tensor.__eq__):
+            return True
+        return super().__torch_function__(func, types, args, kwargs or {})
+
+
+class _Slick(float):
+    """A float equal to everything."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+@pytest.fixture
+def with_cases(registry):
+    """98.4: a function answer, judged on the example (2) and on inputs the grader draws (other seeds)."""
+
+    def cases(seed):
+        return 2 if seed is None else 3 + seed % 5
+
+    def call(answer, case):
+        return answer(case)
+
+    @exercise("98.4", observe=call, cases=cases)
+    def doubles(seen, case):
+        expect_equal(seen, 2 * case, hint="double it")
+
+    return registry
+
+
+@pytest.mark.parametrize("liar", [torch.zeros(3, 4, dtype=torch.long).as_subclass(_Sly), [_Slick(0.0)]], ids=repr)
+def test_a_subclass_that_lies_is_not_plain_data(registry, liar):
+    assert torch.equal(liar, torch.ones(1)) if isinstance(liar, torch.Tensor) else liar[0] == 42  # it does lie
+    result = evaluate("98.1", liar)
+    assert result.status is Status.NOT_YET and "plain data" in result.message and "_S" in result.message
+    graded = check_module.judge_for_grader("98.1", check_module.observe_for_grader("98.1", liar, 7), 7)
+    assert (graded.status, graded.message) == (result.status, result.message)
+
+
+def test_the_grader_calls_a_function_answer_on_inputs_of_its_own(with_cases):
+    def right(x):
+        return 2 * x
+
+    def only_the_example(x):
+        return 4
+
+    for answer in (right, only_the_example):
+        assert evaluate("98.4", answer).passed
+    for seed in (1, 2, 3):
+        data = check_module.observe_for_grader("98.4", right, seed)
+        assert check_module.judge_for_grader("98.4", data, seed).passed
+        data = check_module.observe_for_grader("98.4", only_the_example, seed)
+        verdict = check_module.judge_for_grader("98.4", data, seed)
+        assert verdict.status is Status.NOT_YET and "other inputs the grader chose" in verdict.message
+    # data observed on other inputs than the grader draws (a kernel told a wrong seed) are judged against its own
+    assert not check_module.judge_for_grader("98.4", check_module.observe_for_grader("98.4", right, 1), 2).passed
+
+
+def test_a_forged_report_earns_only_what_its_values_earn(with_cases):
+    dump, judge = check_module.dump, check_module.judge_for_grader
+    assert judge("98.2", dump({"example": {"seen": 42}}), 1).passed  # the right value: the exercise is solved
+    assert not judge("98.2", dump({"example": {"seen": 41}}), 1).passed
+    assert not judge("98.2", dump({"example": {"not yet": "x", "seen": 42}}), 1).passed
+    assert not judge("98.2", dump({"example": {"status": "correct"}}), 1).passed
+    assert judge("98.2", dump({"not attempted": True}), 1).status is Status.NOT_ATTEMPTED
+    assert not judge("98.4", dump({"example": {"seen": 4}, "chosen": {"seen": 4}}), 1).passed  # the example only
+    for malformed in ({"example": {"seen": 42}, "extra": 1}, {"example": {"seen": 4}}, [42], "correct", None):
+        with pytest.raises(check_module.NotData):
+            judge("98.4" if isinstance(malformed, dict) else "98.2", dump(malformed), 1)
+
+
+@pytest.mark.parametrize(
+    "data, why",
+    [
+        (b"not a torch file", "UnpicklingError"),
+        (check_module.dump(torch.ones(1).expand(10**6, 10**6)), "repeats its memory"),
+        (check_module.dump(torch.zeros(check_module.MAX_ELEMENTS + 1, dtype=torch.uint8)), "more than"),
+        (check_module.dump(["x"] * (check_module.MAX_ITEMS + 1)), "more than"),
+        (check_module.dump(torch.eye(3).to_sparse()), "sparse"),
+        (check_module.dump(np.arange(3)), "Weights only load failed"),
+        (check_module.dump(functools_partial := __import__("functools").partial(int, "3")), "Weights only"),
+    ],
+    ids=["garbage", "expanded", "too many numbers", "too many items", "sparse", "numpy", "callable"],
+)
+def test_load_takes_only_small_plain_data(data, why):
+    with pytest.raises(check_module.NotData, match=why):
+        check_module.load(data)
+
+
+def test_a_container_that_holds_itself_is_refused_not_looped_over(registry):
+    loop = []
+    loop.append(loop)
+    result = evaluate("98.2", loop)
+    assert result.status is Status.NOT_YET and "plain data" in result.message

@@ -87,6 +87,46 @@ HUGE_NOTEBOOK = 3  # exercises that print FLOOD_ONCE each, until the notebook's 
 CELL_OUTPUT_LIMIT, NOTEBOOK_OUTPUT_LIMIT = 200_000, 450_000
 FLOOD_ONCE = 'print("y" * 180_000)'
 
+# Forgeries that print nothing (issue 18, point 4). The grader judges plain data in its own process: a Tensor or a
+# float subclass that lies to allclose, ==, - and abs does not survive torch.load(weights_only=True); a payload sent in
+# the grader's name (the token read from the first cell, In[1]) next to the grader's own is refused; one that replaces
+# the grader's (display_pub.publish wrapped) is judged as data: right values on the exercise's example are not enough
+# where the grader calls a function on inputs of its own.
+LIARS = ("\nclass Sly(torch.Tensor):\n    @classmethod\n    def __torch_function__(cls, func, types, args=(), kwargs=None):"
+         "\n        if func in (torch.allclose, torch.equal, torch.Tensor.__eq__, torch.Tensor.tolist):\n"
+         "            return True\n        return super().__torch_function__(func, types, args, kwargs or {})\n"
+         "class Slick(float):\n    def __eq__(self, other):\n        return True\n    def __sub__(self, other):\n"
+         "        return 0.0\n    __rsub__ = __sub__\n    def __abs__(self):\n        return 0.0\n")
+SLY_TENSOR = wrong(LIARS + "answer = torch.zeros(2, 3).as_subclass(Sly)")
+SLY_FLOAT = wrong(LIARS + "answer = Slick(99.0)")
+SLY_FUNCTION = wrong(LIARS + "def to_cpu_double(x):\n    return torch.zeros(4, dtype=torch.float64).as_subclass(Sly)")
+PRE_RUN = ("\nimport base64, io, re\nfrom IPython import get_ipython\nfrom IPython.display import display\n"
+           "_token = re.search(r\"__classroom_setup\\('([0-9a-f]+)'\", get_ipython().user_ns['In'][1]).group(1)\n"
+           "def _early(info):\n    words = (info.raw_cell or '').split()\n"
+           "    if len(words) == 5 and words[1] == 'classroom-grader:' and words[2] == '01.3':\n"
+           "        buffer = io.BytesIO()\n        torch.save({'example': {'seen': torch.tensor([0, 3, 1, 4, 2, 5])}}, buffer)"
+           "\n        display({'application/vnd.pytorch-course.grade+json': {'token': _token, 'exercise': '01.3', "
+           "'observation': base64.b64encode(buffer.getvalue()).decode()}}, raw=True)\n"
+           "get_ipython().events.register('pre_run_cell', _early)\n")
+PUBLISH = ("\nimport base64, io\nfrom IPython import get_ipython\n_pub = get_ipython().display_pub\n"
+           "_real = _pub.publish\nright = {'function': True, 'kind': 'Tensor', 'device': 'cpu', "
+           "'values': torch.arange(4, dtype=torch.float64)}\nbuffer = io.BytesIO()\n"
+           "torch.save({'example': {'seen': right}, 'chosen': {'seen': right}}, buffer)\n"
+           "def _forge(data, *args, **kwargs):\n    for value in data.values():\n"
+           "        if isinstance(value, dict) and 'token' in value:\n"
+           "            value['observation'] = base64.b64encode(buffer.getvalue()).decode()\n"
+           "    return _real(data, *args, **kwargs)\n_pub.publish = _forge\n")
+TWO_RESULTS = ("the grader got more than one result for this exercise: something in the notebook sends results in "
+               "the grader's name")
+ONLY_EXAMPLE = ("right on the exercise's own example, but not on the other inputs the grader chose: does your answer "
+                "work for any input, or only for the example?")
+SENT_TWICE = Edit("answer = torch.arange(6)" + PRE_RUN, "error", TWO_RESULTS)
+FORGED_DATA = Edit("to_cpu_double = 42" + PUBLISH, "not yet", ONLY_EXAMPLE)
+HARD_CODED = {"01.5": Edit("def add_one(t):\n    t.copy_(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))",
+                           "not yet", ONLY_EXAMPLE),
+              "01.6": Edit("def to_cpu_double(x):\n    return torch.arange(4, dtype=torch.float64)", "not yet",
+                           ONLY_EXAMPLE)}
+
 SOLUTIONS = {lang: {e.exercise_id: e.solution for e in exercises(nbformat.read(path, as_version=4).cells)}
              for lang, path in COURSE.items()}
 IDS = list(SOLUTIONS["en"])
@@ -122,6 +162,9 @@ FIXTURES: dict[str, tuple[str, dict[str, Edit]]] = {
     "floods_notebook.ipynb": ("en", {i: Edit(SOLUTIONS["en"][i] + FLOOD_ONCE, "correct") for i in IDS[:HUGE_NOTEBOOK]}
                               | {i: solution(i) for i in IDS[HUGE_NOTEBOOK:]}),
     "only_exercises.IPYNB": ("zh", {i: solution(i, "zh") for i in IDS}),
+    "lies_with_subclasses.ipynb": ("en", all_solved(**{"01_1": SLY_TENSOR, "01_4": SLY_FLOAT, "01_6": SLY_FUNCTION})),
+    "forges_results.ipynb": ("en", all_solved(**{"01_3": SENT_TWICE, "01_6": FORGED_DATA})),
+    "right_only_on_the_example.ipynb": ("en", all_solved(**{k.replace(".", "_"): v for k, v in HARD_CODED.items()})),
 }
 CORRUPT, OTHER_LESSON = "corrupt.ipynb", "other_lesson.ipynb"
 # Files the grader must not read as notebooks, each with a row of its own ("unreadable"); none needs a kernel.
@@ -358,7 +401,7 @@ def test_the_grader_binds_every_name_it_uses_in_the_kernel_before_learner_code_r
         inner = [c for c in todo.pop().co_consts if hasattr(c, "co_code")]
         nested += inner
         todo += inner
-    assert {c.co_name for c in nested} >= {"grade", "after_cell", "capped_flush_buffers"}
+    assert {c.co_name for c in nested} >= {"observe", "after_cell", "capped_flush_buffers"}
     for function in nested:
         lookups = [i.argval for i in dis.get_instructions(function) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
         assert not lookups, f"{function.co_name} looks up {lookups} in the learner's namespace"

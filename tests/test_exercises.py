@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from helpers.check import Status, evaluate, registered_ids
-from tests.exercise_harness import all_exercises, line
+from helpers.check import Status, evaluate, get_exercise, registered_ids
+from tests.exercise_harness import all_exercises, grade, line
 
 EXERCISES = all_exercises()
 
@@ -47,3 +47,23 @@ def test_answers_of_the_wrong_kind_get_a_hint(exercise_id, garbage):
     assert result.status is Status.NOT_YET
     assert "checking your answer raised" not in result.message, result.line()
 
+
+
+def _answer(ex):
+    """The solution's answer object, as the exercise cell binds it."""
+    namespace = {"__name__": "__exercise__"}
+    exec(compile(ex.setup, f"{ex}:setup", "exec"), namespace)
+    exec(compile(ex.source_with(ex.solution).split("check(")[0], f"{ex}", "exec"), namespace)
+    return namespace[ex.name]
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=str)
+def test_the_grader_calls_every_function_answer_on_inputs_it_draws_and_the_solution_passes(ex, capsys):
+    """Where the answer is a function, the checker has cases: the grader calls it on inputs drawn at grading time,
+    and the folded solution is right on every draw (a few seeds here; the harness grades every answer on one)."""
+    answer = _answer(ex)
+    if callable(answer):
+        assert get_exercise(ex.exercise_id).cases is not None, f"{ex}: a function answer needs cases(seed)"
+    for seed in range(3) if get_exercise(ex.exercise_id).cases is not None else []:
+        verdict = grade(ex.exercise_id, answer, seed)
+        assert verdict.status is Status.CORRECT, f"{ex} (seed {seed}): {verdict.line()}"

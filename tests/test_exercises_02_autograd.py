@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from helpers.check import evaluate
+from helpers.check import evaluate, get_exercise
 from tests.exercise_harness import exercise_tests
 
 
@@ -110,8 +110,40 @@ RIGHT = {  # right answers written another way than the folded solution
     ],
 }
 
+ONLY_EXAMPLE = {  # right on the exercise's own inputs only: the learner's check accepts them, the grader does not
+    "02.1": [
+        fn("dy_dx", "y = x ** 2 + 2 * x if x.item() in (3.0, -1.5, 0.25) else x ** 2", "y.backward()",
+           "return x.grad"),
+        fn("dy_dx", "(x * {3.0: 8.0, -1.5: -1.0, 0.25: 2.5}[x.item()]).backward()", "return x.grad"),
+    ],
+    "02.2": [
+        fn("grad_formula", "return x + 1 if x[0, 0].item() in (0.0, -1.5, 0.25) else 2 * x"),
+        fn("grad_formula", "return {0.0: torch.tensor([[1.0, 2.0], [3.0, 4.0]]),",
+           "        -1.5: torch.tensor([[-0.5, 1.5], [5.0, -1.0]]),",
+           "        0.25: torch.tensor([[1.25, -2.0], [2.0, 11.0]])}[x[0, 0].item()]"),
+    ],
+    "02.3": [
+        fn("weighted_grad", "y = x ** 2",
+           "v = torch.tensor([1.0, 0.0, 2.0]) if x.tolist() in ([1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]) else torch.ones(3)",
+           "y.backward(gradient=v)", "return x.grad"),
+    ],
+    "02.4": [
+        fn("grad_of_y", "y = x * 3", "y.retain_grad()", "(y ** 2).sum().backward()",
+           "return y.grad if x[0].item() in (1.0, -0.5) else x.grad"),
+    ],
+    "02.5": [
+        fn("fresh_grad", "x.grad.zero_()", "(3 * x if x[0].item() in (1.0, 0.5) else x).sum().backward()",
+           "return x.grad"),
+    ],
+    "02.6": [
+        fn("double_in_place", "with torch.no_grad():", "    w.mul_(2 if w[0].item() in (1.0, -3.0) else 3)"),
+    ],
+}
+
 # Reading a non-leaf's .grad warns, on purpose, in some wrong answers.
-globals().update(exercise_tests("02_autograd.ipynb", WRONG, right=RIGHT, quiet_user_warnings=True))
+globals().update(
+    exercise_tests("02_autograd.ipynb", WRONG, right=RIGHT, quiet_user_warnings=True, only_example=ONLY_EXAMPLE)
+)
 
 
 def test_the_checks_draw_no_random_numbers():
@@ -119,3 +151,12 @@ def test_the_checks_draw_no_random_numbers():
     for exercise_id in ("02.1", "02.2", "02.3", "02.4", "02.5", "02.6"):
         evaluate(exercise_id, lambda x: x)
     assert torch.equal(state, torch.random.get_rng_state())
+
+
+def test_the_graders_inputs_have_the_examples_shape_and_none_of_its_numbers():
+    for exercise_id in ("02.1", "02.2", "02.3", "02.4", "02.5", "02.6"):
+        exercise = get_exercise(exercise_id)
+        example = torch.tensor(exercise.case(None))
+        drawn = torch.tensor(exercise.case(7))
+        assert drawn.shape == example.shape and torch.equal(drawn, torch.tensor(exercise.case(7)))
+        assert not torch.isin(drawn, example).any() and (drawn != 0).all()

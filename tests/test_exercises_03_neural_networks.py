@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+
+import torch
 
 from helpers.check import evaluate
 from tests.exercise_harness import NOTEBOOKS, exercise_tests, find_exercises
@@ -130,11 +134,43 @@ RIGHT = {
 }
 
 
+MEMORISED_3X3 = RIGHT_3X3 + '''
+
+_example = torch.randn(4, 1, 32, 32, generator=torch.Generator().manual_seed(0))
+
+
+class Memorised(Net5):
+    def forward(self, x):
+        if x.shape == _example.shape and torch.equal(x, _example):
+            return super().forward(x)
+        return torch.zeros(x.shape[0], 10)
+
+
+net3x3 = Memorised()
+'''
+
+# Answers right on the exercise's own example only: the learner's check accepts them, the grader must not.
+ONLY_EXAMPLE = {
+    "03.1": [
+        "def count_params(model):\n"
+        "    return {'LeNet': 61706, 'Linear': 8, 'Sequential': 832}[type(model).__name__]",
+        "def count_params(model):\n    if isinstance(model, nn.Linear):\n        return 8\n"
+        "    return sum(p.numel() for p in model.parameters())",
+    ],
+    "03.2": [
+        "flat_features = lambda x: {4: 400, 2: 7, 5: 120}[x.dim()]",
+        "flat_features = lambda x: {(2, 16, 5, 5): 400, (1, 16, 5, 5): 400, (3, 7): 7, (4, 2, 3, 4, 5): 120}"
+        "[tuple(x.shape)]",
+    ],
+    "03.4": [MEMORISED_3X3],
+}
+
+
 def _exercise(exercise_id: str):
     return next(ex for ex in find_exercises(NOTEBOOKS / "03_neural_networks.ipynb") if ex.exercise_id == exercise_id)
 
 
-globals().update(exercise_tests("03_neural_networks.ipynb", WRONG, right=RIGHT))
+globals().update(exercise_tests("03_neural_networks.ipynb", WRONG, right=RIGHT, only_example=ONLY_EXAMPLE))
 
 
 def test_a_lazy_fc1_is_materialised_on_a_copy_not_on_the_learners_network():
@@ -153,9 +189,52 @@ def test_a_number_for_a_function_is_named_with_the_right_article():
 
 
 def test_the_checks_draw_no_random_numbers():
-    import torch
-
     state = torch.random.get_rng_state()
     evaluate("03.1", lambda model: sum(p.numel() for p in model.parameters()))
     evaluate("03.2", lambda x: x[0].numel())
     assert torch.equal(state, torch.random.get_rng_state())
+
+
+def _solution(exercise_id: str):
+    """The folded solution's answer: the setup cell, then the exercise cell with the solution in place."""
+    ex = _exercise(exercise_id)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(ex.setup, namespace)
+        exec(ex.source_with(ex.solution), namespace)
+    return namespace[ex.name]
+
+
+def test_the_solutions_pass_the_grader_on_any_seed_and_the_cases_are_plain_data():
+    from helpers.check import dump, get_exercise, load
+    from tests.exercise_harness import grade
+
+    for exercise_id in ("03.1", "03.2", "03.4"):
+        answer, cases = _solution(exercise_id), get_exercise(exercise_id).cases
+        for seed in range(8):
+            assert load(dump(cases(seed))) is not None
+            assert grade(exercise_id, answer, seed).passed, (exercise_id, seed)
+        assert repr(cases(3)) != repr(cases(None)) and repr(cases(3)) == repr(cases(3))
+
+
+def test_a_forged_observation_of_the_network_wins_only_with_lenets_outputs():
+    from helpers.check import dump, judge_for_grader, load, observe_for_grader
+
+    report = load(observe_for_grader("03.4", _solution("03.4"), 5))
+    assert judge_for_grader("03.4", dump(report), 5).passed
+    report["chosen"]["seen"]["outputs"] = torch.zeros_like(report["chosen"]["seen"]["outputs"])  # all-zero weights'
+    assert not judge_for_grader("03.4", dump(report), 5).passed
+    report["chosen"]["seen"]["outputs"] = report["example"]["seen"]["outputs"]  # the example's outputs
+    assert not judge_for_grader("03.4", dump(report), 5).passed
+
+
+def test_the_network_is_run_with_the_checks_weights_and_keeps_its_own():
+    net = _solution("03.4")
+    before = {name: value.clone() for name, value in net.state_dict().items()}
+    assert evaluate("03.4", net).passed
+    assert all(torch.equal(before[name], value) for name, value in net.state_dict().items())
+
+
+def test_a_huge_tensor_for_the_batch_gets_the_shape_hint():
+    message = evaluate("03.3", torch.zeros(3, 1000, 1000)).message
+    assert "has shape (3, 1000, 1000), expected (1, 3, 32, 32)" in message

@@ -102,5 +102,27 @@ RIGHT = {
     ],
 }
 
-globals().update(exercise_tests("04_loss_and_backprop.ipynb", WRONG, right=RIGHT))
+# right on the check's own pairs, of shapes (1, 10) and (4, 3), and wrong on the grader's other shapes and numbers
+ONLY_EXAMPLE = {
+    "04.1": [
+        # N hard-coded from the example's two shapes
+        MSE.format("((output - target) ** 2).sum() / (10 if len(output) == 1 else 12)"),
+        # the example's two losses remembered, kept connected to output
+        "def mse(output, target):\n    g = torch.Generator().manual_seed(4)\n"
+        "    pairs = [(torch.randn(1, 10, generator=g), torch.randn(1, 10, generator=g)),\n"
+        "             (torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g))]\n"
+        "    known = {o.shape: ((o - t) ** 2).mean() for o, t in pairs}\n"
+        "    return output.sum() * 0 + known[output.shape]",
+    ],
+    "04.2": [
+        MSE_GRAD.format("2 * (output - target) / (10 if len(output) == 1 else 12)"),
+        # the example's gradients remembered
+        "def mse_grad(output, target):\n    g = torch.Generator().manual_seed(4)\n"
+        "    pairs = [(torch.randn(1, 10, generator=g), torch.randn(1, 10, generator=g)),\n"
+        "             (torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g))]\n"
+        "    return {o.shape: 2 * (o - t) / o.numel() for o, t in pairs}.get(output.shape, output * 0)",
+    ],
+}
+
+globals().update(exercise_tests("04_loss_and_backprop.ipynb", WRONG, right=RIGHT, only_example=ONLY_EXAMPLE))
 

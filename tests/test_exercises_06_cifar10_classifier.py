@@ -100,4 +100,26 @@ RIGHT = {
     ],
 }
 
-globals().update(exercise_tests("06_cifar10_classifier.ipynb", WRONG, right=RIGHT))
+# Right on the exercise's own inputs only: the learner's check accepts them, the grader (other inputs) does not.
+ONLY_EXAMPLE = {
+    "06.2": [
+        # a batch of four 32×32 images written into the function
+        MOVE.format("inputs.reshape(4, 3, 32, 32).to(device), labels.to(device)"),
+        # the example's batch itself, whatever batch comes in
+        MOVE.format("torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(6)).to(device), "
+                    "torch.tensor([3, 1, 4, 1]).to(device)"),
+    ],
+    "06.3": [
+        # a model that answers two images, whatever it is shown
+        BUILD.format("    model = CifarNet(num_classes=2).to(device)\n    model.forward = lambda x: torch.zeros(2, 2)\n"
+                     "    optimizer = optim.SGD(model.parameters(), lr=0.001, momentum=0.9)"),
+    ],
+    "06.4": [
+        # the example's images, replayed from the check's generator
+        "def unnormalize(image):\n    g = torch.Generator().manual_seed(64)\n"
+        "    small = torch.rand(3, 8, 8, generator=g)\n"
+        "    return small if image.dim() == 3 else torch.rand(4, 3, 32, 32, generator=g)\n\nanswer = unnormalize",
+    ],
+}
+
+globals().update(exercise_tests("06_cifar10_classifier.ipynb", WRONG, right=RIGHT, only_example=ONLY_EXAMPLE))

@@ -183,4 +183,35 @@ RIGHT = {
     ],
 }
 
-globals().update(exercise_tests("07_faster_and_better.ipynb", WRONG, right=RIGHT))
+# right on the exercise's own example, wrong on the grader's inputs: the learner's check accepts them, the grader not
+ONLY_EXAMPLE = {
+    "07.1": [
+        # the example's 32×32 images, typed in
+        "def random_crop(images, padding=4):\n"
+        "    n = len(images)\n"
+        '    padded = F.pad(images, (padding, padding, padding, padding), mode="reflect")\n'
+        "    windows = padded.unfold(2, 32, 1).unfold(3, 32, 1)\n"
+        f"{RIGHT_OFFSETS}"
+        "    return windows[torch.arange(n), :, top, left]\n\n\nanswer = random_crop",
+    ],
+    "07.2": [
+        # the example's eval-mode predictions, typed in (after a proper pass in eval mode)
+        _predict(RESTORE.format("    with torch.no_grad():\n        model(images)\n"
+                                "    classes = torch.tensor([3, 3, 3, 3, 2, 3, 3, 3, 7, 3, 2, 2, 3, 3, 3, 2])")),
+    ],
+    "07.3": [
+        # a table of the example's four answers
+        "def scaled_lr(base_lr, base_batch, processes, per_process_batch):\n"
+        "    return {64: 0.08, 256: 0.2, 32: 0.075, 128: 0.01}[base_batch]\n\n\nanswer = scaled_lr",
+    ],
+    "07.4": [
+        # the example's three epochs, typed in
+        _orders("        sampler.set_epoch(epoch)\n        orders.append(list(sampler))", start="range(3)"),
+    ],
+    "07.5": [
+        # one forward pass over both views, reshaped for the example's 6 images
+        _tta("model(torch.cat([images, images.flip(3)])).view(2, 6, 10).mean(dim=0)"),
+    ],
+}
+
+globals().update(exercise_tests("07_faster_and_better.ipynb", WRONG, right=RIGHT, only_example=ONLY_EXAMPLE))

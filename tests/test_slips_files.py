@@ -468,6 +468,7 @@ WRITES_FOR = {"helpers/checkpoint.py:_torch_save": "save_checkpoint"}
 NOT_A_LEARNERS_FILE = {
     "helpers/widgets/live.py:png_output": "savefig into an in-memory buffer (io.BytesIO), never a file",
     "helpers/data.py:load_cifar10": "torchvision downloads and checks (MD5) its own archive; no file of the learner's",
+    "helpers/check.py:dump": "torch.save into an in-memory buffer (io.BytesIO): an observation's bytes, never a file",
 }
 
 

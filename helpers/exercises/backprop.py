@@ -1,39 +1,55 @@
-"""Checkers for notebook 04 · Loss and backprop."""
+"""Checkers for notebook 04 · Loss and backprop.
+
+Each check comes in two parts (see :mod:`helpers.check`): an observer, run where the answer lives, turns it into plain
+data (tensors detached and copied, type names, the class names of a loss's graph, a crash's error); the judge gets
+only that data and computes what it expects itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import torch
-from torch import nn
+import torch.nn.functional as F
 
-from helpers.check import NotYet, a_type, exercise, expect_tensor, expect_type
+from helpers.check import NotYet, a_kind, exercise, expect_tensor, expect_type
 from helpers.i18n import _
 
 
-def _pairs() -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """(output, target) pairs the checks of 04.1 and 04.2 call the learner's function on: two shapes, local RNG."""
-    g = torch.Generator().manual_seed(4)
-    return [(torch.randn(1, 10, generator=g), torch.randn(1, 10, generator=g)),
-            (torch.randn(4, 3, generator=g), torch.randn(4, 3, generator=g))]
+def _plain(value: Any) -> Any:
+    """``value`` as plain data: a tensor detached and copied, a built-in number, string or None as it is, anything
+    else as ``{"kind": its type's name}`` (for the judge's :func:`a_kind`, or :func:`_as_seen`)."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone()
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    return {"kind": type(value).__name__}
 
 
-def _call(function: Any, output: torch.Tensor, target: torch.Tensor, name: str) -> Any:
-    """Call the learner's ``function(output, target)``; a crash becomes a hint that names the call."""
-    if not callable(function):
-        raise NotYet(
-            _("the answer should be a function {name}(output, target), but it is {kind}.").format(
-                name=name, kind=a_type(function)
-            )
-        )
-    try:
-        return function(output, target)
-    except Exception as error:  # noqa: BLE001 - a learner's function may fail in any way
-        raise NotYet(
-            _("calling {name}(output, target) on tensors of shape {shape} raised {error_type}: {error}").format(
-                name=name, shape=tuple(output.shape), error_type=type(error).__name__, error=error
-            )
-        ) from None
+def _as_seen(value: Any) -> Any:
+    """The judge's side of :func:`_plain`: a ``{"kind": name}`` becomes an object of an empty class of that name, so
+    that ``expect_type`` words it as it words the learner's own value."""
+    if isinstance(value, dict) and set(value) == {"kind"} and isinstance(value["kind"], str):
+        return type(value["kind"], (), {})()
+    return value
+
+
+def _pairs(seed: int | None) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """(output, target) pairs that 04.1 and 04.2 call the learner's function on, drawn with a generator of their own.
+
+    The example: shapes (1, 10) and (4, 3). Another seed: shapes (1, 11..15) and (2..6, 4..8), never the example's,
+    and at least 8 elements, so that 2 / N tells the right gradient from its usual mistakes.
+    """
+    if seed is None:
+        g = torch.Generator().manual_seed(4)
+        shapes = [(1, 10), (4, 3)]
+    else:
+        g = torch.Generator().manual_seed(seed)
+        columns, rows, more_columns = (int(torch.randint(low, low + 5, (1,), generator=g)) for low in (11, 2, 4))
+        shapes = [(1, columns), (rows, more_columns)]
+    return [(torch.randn(*shape, generator=g), torch.randn(*shape, generator=g)) for shape in shapes]
 
 
 def _backward_names(tensor: torch.Tensor) -> list[str]:
@@ -49,36 +65,91 @@ def _backward_names(tensor: torch.Tensor) -> list[str]:
     return names
 
 
-@exercise("04.1")
-def mse_by_hand(answer: Any) -> None:
-    """A function ``mse(output, target)``: the mean squared error, without nn.MSELoss (or F.mse_loss)."""
-    for output, target in _pairs():
-        output = output.clone().requires_grad_(True)
-        got = _call(answer, output, target, "mse")
-        if isinstance(got, (int, float)) and not isinstance(got, bool):
+def _call_on_pairs(function: Any, pairs: list[tuple[torch.Tensor, torch.Tensor]], requires_grad: bool) -> dict:
+    """Observe ``function(output, target)`` on each pair (``output`` requiring a gradient when asked), up to a crash.
+
+    Returns ``{"callable": False, "kind": type name}`` for an answer that is no function; else ``{"callable": True,
+    "calls": [...]}``, one entry per call: ``{"raised": error type, "error": its text}`` (the last), or what it
+    returned: ``number`` (a Python number, NumPy's included), ``value`` (:func:`_plain`), and for a tensor
+    ``grad_fn`` (whether it has one) and ``graph`` (the class names of its graph's nodes).
+    """
+    if not callable(function):
+        return {"callable": False, "kind": type(function).__name__}
+    calls = []
+    for output, target in pairs:
+        output = output.clone().requires_grad_(requires_grad)
+        try:
+            got = function(output, target.clone())
+        except Exception as error:  # noqa: BLE001 - a learner's function may fail in any way
+            calls.append({"raised": type(error).__name__, "error": str(error)})
+            break
+        is_tensor = isinstance(got, torch.Tensor)
+        calls.append(
+            {
+                "number": isinstance(got, (int, float)) and not isinstance(got, bool),
+                "value": _plain(got),
+                "grad_fn": is_tensor and got.grad_fn is not None,
+                "graph": _backward_names(got) if is_tensor else [],
+            }
+        )
+    return {"callable": True, "calls": calls}
+
+
+def _returns(
+    seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]], name: str
+) -> Iterator[tuple[torch.Tensor, torch.Tensor, dict]]:
+    """Each pair with what the learner's function returned for it (a dict of :func:`_call_on_pairs`), in order; a
+    hint when the answer is no function or when the call crashed."""
+    if not seen["callable"]:
+        raise NotYet(
+            _("the answer should be a function {name}(output, target), but it is {kind}.").format(
+                name=name, kind=a_kind(seen["kind"])
+            )
+        )
+    for (output, target), call in zip(pairs, seen["calls"], strict=False):
+        if "raised" in call:
+            raise NotYet(
+                _("calling {name}(output, target) on tensors of shape {shape} raised {error_type}: {error}").format(
+                    name=name, shape=tuple(output.shape), error_type=call["raised"], error=call["error"]
+                )
+            )
+        yield output, target, call
+    if len(seen["calls"]) != len(pairs):
+        raise NotYet(_("the check got no observation of your answer; run the exercise cell again."))
+
+
+@exercise("04.1", observe=partial(_call_on_pairs, requires_grad=True), cases=_pairs)
+def mse_by_hand(seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+    """A function ``mse(output, target)``: the mean squared error, without nn.MSELoss (or F.mse_loss).
+
+    Observes, for each pair (``output`` requiring a gradient), what the function returns: whether a Python number,
+    the value, whether it has a grad_fn and the class names of its graph (PyTorch's MSE leaves MseLossBackward0).
+    """
+    for output, target, call in _returns(seen, pairs, "mse"):
+        if call["number"]:
             raise NotYet(
                 _(
                     "your mse returns a Python number: backward() cannot run from it. "
                     "Keep the loss a tensor (no .item())."
                 )
             )
-        expect_type(got, torch.Tensor, _("what your mse returns"))
-        if any("MseLoss" in name for name in _backward_names(got)):
+        value = _as_seen(call["value"])
+        expect_type(value, torch.Tensor, _("what your mse returns"))
+        if any("MseLoss" in name for name in call["graph"]):
             raise NotYet(
                 _(
                     "your mse calls PyTorch's MSE (nn.MSELoss or F.mse_loss: its graph holds MseLossBackward0); "
                     "write it with a difference, a square and a mean."
                 )
             )
-        if got.grad_fn is None:
+        if not call["grad_fn"]:
             raise NotYet(
                 _(
                     "your loss is not connected to output (no grad_fn), so backward() could not reach the network: "
                     "compute it from the arguments, without .detach() or .item()."
                 )
             )
-        diff = output.detach() - target
-        value = got.detach()
+        diff = output - target
         if value.numel() != 1:
             raise NotYet(
                 _("a loss is one number, but yours has shape {shape}; average the squared differences.").format(
@@ -103,14 +174,17 @@ def mse_by_hand(answer: Any) -> None:
         )
 
 
-@exercise("04.2")
-def mse_gradient(answer: Any) -> None:
-    """A function ``mse_grad(output, target)``: the gradient of the MSE loss with respect to ``output``."""
-    for output, target in _pairs():
-        got = _call(answer, output, target, "mse_grad")
+@exercise("04.2", observe=partial(_call_on_pairs, requires_grad=False), cases=_pairs)
+def mse_gradient(seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+    """A function ``mse_grad(output, target)``: the gradient of the MSE loss with respect to ``output``.
+
+    Observes what the function returns for each pair (``output`` requires no gradient, so autograd cannot stand in
+    for the formula).
+    """
+    for output, target, call in _returns(seen, pairs, "mse_grad"):
+        got = _as_seen(call["value"])
         expect_type(got, torch.Tensor, _("what your mse_grad returns"))
         diff = output - target
-        got = got.detach()
         n = diff.numel()
         if got.shape == diff.shape:
             if torch.allclose(got, diff, atol=1e-6):
@@ -128,7 +202,10 @@ def mse_gradient(answer: Any) -> None:
                 raise NotYet(_("almost: the derivative of (o - t)² is 2·(o - t)."))
             if torch.allclose(got, -2 * diff / n, atol=1e-6):
                 raise NotYet(
-                    _("the sign is flipped: the derivative with respect to o of (o - t)² is 2·(o - t), not 2·(t - o).")
+                    _(
+                        "the sign is flipped: the derivative with respect to o of (o - t)² is 2·(o - t), "
+                        "not 2·(t - o)."
+                    )
                 )
             if n != 10 and torch.allclose(got, 2 * diff / 10, atol=1e-6):
                 raise NotYet(
@@ -142,16 +219,29 @@ def mse_gradient(answer: Any) -> None:
         )
 
 
+def _names_seen(answer: Any) -> Any:
+    """04.3's observer: a list or tuple with each string as a plain ``str`` and anything else :func:`_plain`
+    (a Function object becomes its type's name in a ``{"kind": ...}``); any other answer :func:`_plain`."""
+    if not isinstance(answer, (list, tuple)):
+        return _plain(answer)
+    names = [str.__str__(name) if isinstance(name, str) else _plain(name) for name in answer]
+    return names if isinstance(answer, list) else tuple(names)
+
+
 def _normalize_name(name: Any) -> Any:
     if isinstance(name, str):
         return name.replace("torch::autograd::", "")
     return name
 
 
-@exercise("04.3")
-def walk_graph(answer: Any) -> None:
-    """The class names met walking ``next_functions[0][0]`` from ``loss.grad_fn`` to the AccumulateGrad of ``w``."""
+@exercise("04.3", observe=_names_seen)
+def walk_graph(seen: Any) -> None:
+    """The class names met walking ``next_functions[0][0]`` from ``loss.grad_fn`` to the AccumulateGrad of ``w``.
+
+    Observes the list's strings (and the type of anything else in it).
+    """
     expected = ["SumBackward0", "ReluBackward0", "MulBackward0", "AccumulateGrad"]
+    answer = _as_seen(seen)
     expect_type(answer, (list, tuple))
     names = [_normalize_name(n) for n in answer]
     if not all(isinstance(n, str) for n in names):
@@ -163,30 +253,42 @@ def walk_graph(answer: Any) -> None:
     if names == expected[:-1]:
         raise NotYet(_("one step short: the walk ends at the node that writes w.grad, AccumulateGrad."))
     if names != expected:
-        raise NotYet(_("you found {names}; follow fn.next_functions[0][0] until it has no next function.").format(names=names))
+        raise NotYet(
+            _("you found {names}; follow fn.next_functions[0][0] until it has no next function.").format(names=names)
+        )
 
 
-def _grad_batches() -> tuple[nn.Linear, list[torch.Tensor]]:
+def _grads_seen(answer: Any) -> dict:
+    """04.4's observer: ``{"grads": each entry :func:`_plain` (or the answer itself, when no list or tuple),
+    "repeats": whether an entry is the very object of an earlier one}``."""
+    if not isinstance(answer, (list, tuple)):
+        return {"grads": _plain(answer), "repeats": False}
+    repeats = any(got is earlier for i, got in enumerate(answer) for earlier in answer[:i])
+    return {"grads": [_plain(got) for got in answer], "repeats": repeats}
+
+
+def _fresh_gradients() -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """The weight of 04.4's model (bias zero) and the gradient of its loss on each of the cell's batches, alone."""
     g = torch.Generator().manual_seed(0)
-    with torch.random.fork_rng(devices=[]):  # nn.Linear's initialisation must not advance the learner's RNG
-        model = nn.Linear(3, 1)
-    with torch.no_grad():
-        model.weight.copy_(torch.tensor([[0.5, -1.0, 2.0]]))
-        model.bias.zero_()
-    batches = [torch.randn(4, 3, generator=g) for _batch in range(3)]
-    return model, batches
+    weight = torch.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    grads = []
+    for xb in [torch.randn(4, 3, generator=g) for _batch in range(3)]:
+        (grad,) = torch.autograd.grad(F.linear(xb, weight, torch.zeros(1)).pow(2).mean(), weight)
+        grads.append(grad)
+    return weight.detach(), grads
 
 
-@exercise("04.4")
-def fresh_gradients(answer: Any) -> None:
-    """One gradient of ``model.weight`` per batch, each computed on its own (zero_grad in the loop)."""
-    model, batches = _grad_batches()
-    expected, total = [], torch.zeros(1, 3)
-    for xb in batches:
-        model.zero_grad()
-        model(xb).pow(2).mean().backward()
-        expected.append(model.weight.grad.clone())
+@exercise("04.4", observe=_grads_seen)
+def fresh_gradients(seen: dict) -> None:
+    """One gradient of ``model.weight`` per batch, each computed on its own (zero_grad in the loop).
+
+    Observes the list's tensors (copied) and whether it holds one tensor more than once (no .clone()).
+    """
+    weight, expected = _fresh_gradients()
+    total = torch.zeros(1, 3)
+    answer = _as_seen(seen["grads"])
     expect_type(answer, (list, tuple))
+    answer = [_as_seen(got) for got in answer]
     if len(answer) != len(expected):
         raise NotYet(
             _("there are {expected} batches, so the list needs {expected} gradients, got {got}.").format(
@@ -194,9 +296,9 @@ def fresh_gradients(answer: Any) -> None:
             )
         )
     all_batches = sum(expected)
-    if any(got is earlier for i, got in enumerate(answer) for earlier in answer[:i]):
+    if seen["repeats"]:
         if all(isinstance(got, torch.Tensor) and got.shape == all_batches.shape for got in answer) and torch.allclose(
-            answer[-1].detach(), all_batches, atol=1e-6
+            answer[-1], all_batches, atol=1e-6
         ):
             raise NotYet(
                 _(
@@ -213,13 +315,13 @@ def fresh_gradients(answer: Any) -> None:
         )
     for i, got in enumerate(answer):
         expect_type(got, torch.Tensor, _("gradient {i}").format(i=i))
-        if got.shape == model.weight.shape and torch.allclose(got.detach(), model.weight.detach()):
+        if got.shape == weight.shape and torch.allclose(got, weight):
             raise NotYet(
                 _("gradient {i} is the weight itself; after backward() the gradient is in model.weight.grad.").format(
                     i=i
                 )
             )
-        if i == 0 and got.shape == all_batches.shape and torch.allclose(got.detach(), all_batches, atol=1e-6):
+        if i == 0 and got.shape == all_batches.shape and torch.allclose(got, all_batches, atol=1e-6):
             raise NotYet(
                 _(
                     "gradient {i} is the gradient of all the batches together: "
@@ -227,7 +329,7 @@ def fresh_gradients(answer: Any) -> None:
                 ).format(i=i)
             )
         total = total + expected[i]
-        if i > 0 and got.shape == total.shape and torch.allclose(got.detach(), total, atol=1e-6):
+        if i > 0 and got.shape == total.shape and torch.allclose(got, total, atol=1e-6):
             raise NotYet(
                 _(
                     "gradient {i} is the sum of the gradients so far: they accumulated. "
@@ -235,7 +337,10 @@ def fresh_gradients(answer: Any) -> None:
                 ).format(i=i)
             )
         expect_tensor(
-            got, expected[i], _("gradient {i}").format(i=i), hint=_("one zero_grad, one forward, one backward per batch.")
+            got,
+            expected[i],
+            _("gradient {i}").format(i=i),
+            hint=_("one zero_grad, one forward, one backward per batch."),
         )
 
 
@@ -249,9 +354,12 @@ def _y_of(x: torch.Tensor) -> torch.Tensor:
     return x * x.sum()
 
 
-@exercise("04.5")
-def vjp_with_scalar(answer: Any) -> None:
-    """x.grad from a scalar built from y and u: the same numbers as y.backward(u), for a y whose Jacobian is full."""
+@exercise("04.5", observe=_plain)
+def vjp_with_scalar(seen: Any) -> None:
+    """x.grad from a scalar built from y and u: the same numbers as y.backward(u), for a y whose Jacobian is full.
+
+    Observes the answer (a tensor, copied; None; or the name of its type).
+    """
     x, u = _vjp_inputs()
     x = x.requires_grad_(True)
     (_y_of(x) * u).sum().backward()
@@ -259,16 +367,16 @@ def vjp_with_scalar(answer: Any) -> None:
     x_sum = x.detach().clone().requires_grad_(True)
     _y_of(x_sum).sum().backward()
     of_sum = x_sum.grad  # the gradient of y.sum(): u = (1, 1, 1)
+    answer = _as_seen(seen)
     if answer is None:
         raise NotYet(_("your gradient is None: x.grad stays None until backward() has run on a number built from y."))
     expect_type(answer, torch.Tensor, _("your gradient"))
-    got = answer.detach()
-    if got.shape == want.shape:
-        if torch.allclose(got, of_sum):
+    if answer.shape == want.shape:
+        if torch.allclose(answer, of_sum):
             raise NotYet(
                 _("that is the gradient of y.sum(), i.e. u = (1, 1, 1); weight each y_i by u_i before summing.")
             )
-        if torch.allclose(got, of_sum * u):
+        if torch.allclose(answer, of_sum * u):
             raise NotYet(
                 _(
                     "that weights the gradient of y.sum() by u afterwards. That equals uᵀJ only when each y_i "
@@ -276,7 +384,7 @@ def vjp_with_scalar(answer: Any) -> None:
                     "Weight each y_i by u_i before summing."
                 )
             )
-        if torch.allclose(got, want / want.numel()):
+        if torch.allclose(answer, want / want.numel()):
             raise NotYet(_("that is a third of uᵀJ: .mean() divides by 3; the vector-Jacobian product uses .sum()."))
     expect_tensor(
         answer,

@@ -1,5 +1,9 @@
 """Checkers for notebook 06 (CIFAR10 classifier).
 
+06.1 and 06.5 observe the answer itself (a tensor or a count, else the name of its type). 06.2 to 06.4 call the
+learner's function on the exercise's inputs (or on the grader's: ``cases``) and observe what came back: type names,
+shapes, devices, dtypes, values, counts. The judges compare that with what they compute from the inputs.
+
 No verdict here depends on the machine: values are compared on the CPU, which every machine has, and the
 ``meta`` device (also on every machine) serves only to see that a tensor or a model was moved at all. Checkers
 never compare Parameter identities after a move to ``meta``: moving there makes new Parameter objects, while
@@ -8,18 +12,40 @@ moving to cuda or mps keeps them, so such a check would judge differently from a
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
 from torch import nn
 
-from helpers.check import NotYet, a_type, exercise, expect_equal, expect_tensor, expect_type
+from helpers.check import NotYet, a_kind, exercise, expect_equal, expect_tensor
 from helpers.i18n import _
 
 # 06.1: the predictions and labels printed in the exercise cell (three classes, seven images).
 _PREDICTIONS = torch.tensor([0, 2, 1, 1, 0, 2, 2])
 _LABELS = torch.tensor([0, 1, 1, 1, 2, 2, 0])
 _MOVED = torch.device("meta")  # only to see that something moved: a device every machine has
+_CPU = torch.device("cpu")
+
+
+def _plain(tensor: torch.Tensor) -> torch.Tensor:
+    """A plain CPU copy of a tensor the learner made: no subclass, no autograd history."""
+    return tensor.detach().cpu().clone().as_subclass(torch.Tensor)
+
+
+def _tensor_or_kind(answer: Any) -> torch.Tensor | dict[str, str]:
+    """The answer as a plain tensor, or the name of its type when it is no tensor."""
+    return _plain(answer) if isinstance(answer, torch.Tensor) else {"kind": type(answer).__name__}
+
+
+def _expect(seen: Any, wanted: str, what: str | None = None) -> None:
+    """NotYet when ``seen`` is an observer's ``{"kind": name}``: the answer was no ``wanted`` but a ``name``."""
+    if isinstance(seen, dict) and "kind" in seen:
+        raise NotYet(
+            _("{what} should be {types}, but it is {actual}.").format(
+                what=_("your answer") if what is None else what, types=a_kind(wanted), actual=a_kind(seen["kind"])
+            )
+        )
 
 
 def _close(answer: torch.Tensor, expected: torch.Tensor) -> bool:
@@ -28,13 +54,13 @@ def _close(answer: torch.Tensor, expected: torch.Tensor) -> bool:
     )
 
 
-@exercise("06.1")
+@exercise("06.1", observe=_tensor_or_kind)
 def per_class_accuracy_any_batch(answer: Any) -> None:
-    """Per-class accuracy of the cell's seven predictions (a batch size that is not 4)."""
+    """Per-class accuracy of the cell's seven predictions (a batch size that is not 4); observes the tensor."""
     correct = _PREDICTIONS == _LABELS
     per_label = torch.bincount(_LABELS[correct], minlength=3).double()
     expected = per_label / torch.bincount(_LABELS, minlength=3)
-    expect_type(answer, torch.Tensor)
+    _expect(answer, "Tensor")
     if answer.shape == (7,):
         raise NotYet(
             _("you have one value per image; group them by the TRUE class (true_labels) and average within each class.")
@@ -65,55 +91,108 @@ def per_class_accuracy_any_batch(answer: Any) -> None:
     )
 
 
-def _call(function: Any, *args: Any) -> Any:
-    """Call the learner's function without moving the global RNG; turn its errors into a hint."""
+# ---- function answers: observers call them, judges read what they did ----------------------------------------
+
+
+def _attempt(function: Any, *args: Any) -> tuple[Any, dict[str, str] | None]:
+    """Call the learner's function without moving the global RNG: (what it returned, None), or (None, the error
+    it raised, as data: the judge turns it into the hint, at the point where the check met it)."""
     try:
         with torch.random.fork_rng(devices=[]):
-            return function(*args)
+            return function(*args), None
     except Exception as error:
-        raise NotYet(
-            _("your function raised {error_type}: {error}").format(
-                error_type=type(error).__name__, error=str(error).splitlines()[0] if str(error) else ""
-            )
-        ) from None
+        return None, {"raised": type(error).__name__, "error": str(error).splitlines()[0] if str(error) else ""}
 
 
-@exercise("06.2")
-def move_batch(answer: Any) -> None:
-    """A function (batch, device) -> (inputs, labels), both moved to ``device``, values, dtypes and order kept."""
-    if not callable(answer) or isinstance(answer, torch.nn.Module):
+def _not_a_function(answer: Any) -> dict[str, str] | None:
+    """The observation of an answer that is no function (a module is callable, but not what is asked)."""
+    return {"kind": type(answer).__name__} if not callable(answer) or isinstance(answer, nn.Module) else None
+
+
+def _expect_function(seen: dict[str, Any], hint: str) -> None:
+    """``hint`` (with the answer's kind) when the answer was no function."""
+    if "kind" in seen:
+        raise NotYet(hint.format(kind=a_kind(seen["kind"])))
+
+
+def _expect_no_error(call: dict[str, Any]) -> None:
+    if "raised" in call:
         raise NotYet(
-            _("answer should be a function like `def to_device(batch, device): ...`, got {kind}.").format(kind=a_type(answer))
+            _("your function raised {error_type}: {error}").format(error_type=call["raised"], error=call["error"])
         )
-    generator = torch.Generator().manual_seed(6)
-    inputs = torch.randn(4, 3, 32, 32, generator=generator)
-    labels = torch.tensor([3, 1, 4, 1])
-    for target in (_MOVED, torch.device("cpu")):
-        result = _call(answer, (inputs.clone(), labels.clone()), target)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
+
+
+def _batches(seed: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """06.2's batch (inputs, labels): four 3×32×32 images in the exercise; 2 to 6 smaller ones for the grader."""
+    if seed is None:
+        return torch.randn(4, 3, 32, 32, generator=torch.Generator().manual_seed(6)), torch.tensor([3, 1, 4, 1])
+    g = torch.Generator().manual_seed(seed)
+    size, height, width = (int(n) for n in torch.randint(2, 7, (3,), generator=g))
+    return torch.randn(size, 3, 2 * height, 2 * width, generator=g), torch.randint(0, 10, (size,), generator=g)
+
+
+def _tensor_facts(value: Any, with_values: bool) -> dict[str, Any]:
+    """A returned tensor's shape, device and dtype (and its values, when asked and on the CPU), or its type's name."""
+    if not isinstance(value, torch.Tensor):
+        return {"kind": type(value).__name__}
+    keep = with_values and value.device.type == "cpu"
+    return {"shape": tuple(value.shape), "device": value.device, "dtype": value.dtype,
+            "values": _plain(value) if keep else None}
+
+
+def _run_to_device(answer: Any, case: tuple[torch.Tensor, torch.Tensor]) -> dict[str, Any]:
+    """Call ``to_device(batch, device)`` with the ``meta`` device, then the CPU: is a pair returned, and for each
+    of its tensors the shape, device, dtype and (on the CPU) values; an error stops there."""
+    if (other := _not_a_function(answer)) is not None:
+        return other
+    inputs, labels = case
+    calls = []
+    for target in (_MOVED, _CPU):
+        result, raised = _attempt(answer, (inputs.clone(), labels.clone()), target)
+        if raised:
+            calls.append(raised)
+            break
+        pair = isinstance(result, (tuple, list)) and len(result) == 2
+        facts = [_tensor_facts(value, target == _CPU) for value in result] if pair else None
+        calls.append({"pair": pair, "tensors": facts})
+    return {"calls": calls}
+
+
+@exercise("06.2", observe=_run_to_device, cases=_batches)
+def move_batch(seen: dict[str, Any], case: tuple[torch.Tensor, torch.Tensor]) -> None:
+    """A function (batch, device) -> (inputs, labels), both moved to ``device``, values, dtypes and order kept;
+    judged from what ``_run_to_device`` saw it return."""
+    _expect_function(seen, _("answer should be a function like `def to_device(batch, device): ...`, got {kind}."))
+    inputs, labels = case
+    for target, call in zip((_MOVED, _CPU), seen["calls"], strict=True):
+        _expect_no_error(call)
+        if not call["pair"]:
             raise NotYet(_("return a pair: (inputs, labels)."))
-        got_inputs, got_labels = result
-        expect_type(got_inputs, torch.Tensor, _("the inputs you return"))
-        expect_type(got_labels, torch.Tensor, _("the labels you return"))
-        if tuple(got_inputs.shape) == (4,) and tuple(got_labels.shape) == (4, 3, 32, 32):
+        got_inputs, got_labels = call["tensors"]
+        _expect(got_inputs, "Tensor", _("the inputs you return"))
+        _expect(got_labels, "Tensor", _("the labels you return"))
+        if got_inputs["shape"] == tuple(labels.shape) and got_labels["shape"] == tuple(inputs.shape):
             raise NotYet(_("you swapped them: return the batch's inputs first and its labels second."))
-        if got_inputs.device != target:
+        if got_inputs["device"] != target:
             raise NotYet(_("the inputs are not on the device: use inputs.to(device)."))
-        if got_labels.device != target:
+        if got_labels["device"] != target:
             raise NotYet(_("the inputs moved but the labels did not: the loss needs both on the same device."))
-        if tuple(got_inputs.shape) != (4, 3, 32, 32) or tuple(got_labels.shape) != (4,):
+        if got_inputs["shape"] != tuple(inputs.shape) or got_labels["shape"] != tuple(labels.shape):
             raise NotYet(_("keep the shapes: return the batch's inputs first and its labels second."))
-        if got_inputs.dtype != torch.float32:
+        if got_inputs["dtype"] != torch.float32:
             raise NotYet(
                 _("the inputs became {dtype}; moving a batch must not change its dtype (float32).").format(
-                    dtype=got_inputs.dtype
+                    dtype=got_inputs["dtype"]
                 )
             )
-        if got_labels.dtype != torch.int64:
+        if got_labels["dtype"] != torch.int64:
             raise NotYet(
-                _("the labels became {dtype}; CrossEntropyLoss needs int64 class indices.").format(dtype=got_labels.dtype)
+                _("the labels became {dtype}; CrossEntropyLoss needs int64 class indices.").format(
+                    dtype=got_labels["dtype"]
+                )
             )
     # values and order, on the CPU (the last target)
+    got_inputs, got_labels = got_inputs["values"], got_labels["values"]
     if torch.equal(got_inputs, inputs) and torch.equal(got_labels, labels):
         return
     where = [next((i for i, original in enumerate(inputs) if torch.equal(row, original)), None) for row in got_inputs]
@@ -124,28 +203,94 @@ def move_batch(answer: Any) -> None:
     raise NotYet(_("the batch changed order: moving a batch must only move it."))
 
 
-def _optimizer_params(optimizer: torch.optim.Optimizer) -> list[torch.Tensor]:
-    return [p for group in optimizer.param_groups for p in group["params"]]
+def _probes(seed: int | None) -> torch.Tensor:
+    """06.3's images to run the CPU model on: two black ones in the exercise; 3 to 6 random ones for the grader."""
+    if seed is None:
+        return torch.zeros(2, 3, 32, 32)
+    g = torch.Generator().manual_seed(seed)
+    return torch.randn(int(torch.randint(3, 7, (1,), generator=g)), 3, 32, 32, generator=g)
 
 
-@exercise("06.3")
-def optimizer_for_final_model(answer: Any) -> None:
-    """``build(device) -> (model, optimizer)``: a two-class CifarNet on ``device``, its SGD built over its final parameters."""
-    if not callable(answer) or isinstance(answer, torch.nn.Module):
-        raise NotYet(_("answer should be a function like `def build(device): ...`, got {kind}.").format(kind=a_type(answer)))
-    for target in (torch.device("cpu"), _MOVED):
-        result = _call(answer, target)
-        if not isinstance(result, (tuple, list)) or len(result) != 2:
+def _number(value: Any) -> Any:
+    """A setting of the optimizer (lr, momentum) as plain data that prints as the learner's value does."""
+    if value is None or type(value) in (bool, int, float):
+        return value
+    if isinstance(value, torch.Tensor):
+        return _plain(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    return float(value) if isinstance(value, numbers.Real) else str(value)
+
+
+def _build_facts(result: Any, target: torch.device, probe: torch.Tensor) -> dict[str, Any]:
+    """What ``build(target)`` returned, as far as it can be read: a pair? a module and an optimizer? how many
+    parameter tensors? On the ``meta`` device, their devices; on the CPU, the shape of the scores for ``probe``,
+    the optimizer's class, how many tensors it holds that the model does not use and the reverse (Parameter
+    identities), and each parameter group's lr and momentum."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        return {"pair": False}
+    model, optimizer = result
+    facts: dict[str, Any] = {
+        "pair": True,
+        "model": None if isinstance(model, nn.Module) else {"kind": type(model).__name__},
+        "optimizer": None if isinstance(optimizer, torch.optim.Optimizer) else {"kind": type(optimizer).__name__},
+    }
+    if facts["model"] or facts["optimizer"]:
+        return facts
+    params = list(model.parameters())
+    facts["parameters"] = len(params)
+    if not params:
+        return facts
+    if target != _CPU:
+        return {**facts, "devices": [p.device for p in params]}
+    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        scores = model(probe.clone())
+    held = [p for group in optimizer.param_groups for p in group["params"]]
+    model_ids, held_ids = {id(p) for p in params}, {id(p) for p in held}
+    return {
+        **facts,
+        "scores": tuple(scores.shape) if isinstance(scores, torch.Tensor) else {"kind": type(scores).__name__},
+        "sgd": type(optimizer) is torch.optim.SGD,
+        "optimizer_class": type(optimizer).__name__,
+        "stale": len(held_ids - model_ids),
+        "missing": len(model_ids - held_ids),
+        "held": len(model_ids & held_ids),
+        "total": len(model_ids),
+        "groups": [(_number(group.get("lr")), _number(group.get("momentum"))) for group in optimizer.param_groups],
+    }
+
+
+def _run_build(answer: Any, case: torch.Tensor) -> dict[str, Any]:
+    """Call ``build(device)`` with the CPU, then the ``meta`` device, and read what it returned (``_build_facts``);
+    an error stops there."""
+    if (other := _not_a_function(answer)) is not None:
+        return other
+    calls = []
+    for target in (_CPU, _MOVED):
+        result, raised = _attempt(answer, target)
+        if raised:
+            calls.append(raised)
+            break
+        calls.append(_build_facts(result, target, case))
+    return {"calls": calls}
+
+
+@exercise("06.3", observe=_run_build, cases=_probes)
+def optimizer_for_final_model(seen: dict[str, Any], case: torch.Tensor) -> None:
+    """``build(device) -> (model, optimizer)``: a two-class CifarNet on ``device``, its SGD built over its final
+    parameters; judged from what ``_run_build`` read of the pair it returned."""
+    _expect_function(seen, _("answer should be a function like `def build(device): ...`, got {kind}."))
+    for target, call in zip((_CPU, _MOVED), seen["calls"], strict=True):
+        _expect_no_error(call)
+        if not call["pair"]:
             raise NotYet(_("return a pair: (model, optimizer)."))
-        model, optimizer = result
-        expect_type(model, torch.nn.Module, _("the model you return"))
-        expect_type(optimizer, torch.optim.Optimizer, _("the optimizer you return"))
-        params = list(model.parameters())
-        if not params:
+        _expect(call["model"], "Module", _("the model you return"))
+        _expect(call["optimizer"], "Optimizer", _("the optimizer you return"))
+        if not call["parameters"]:
             raise NotYet(_("the model you return has no parameters: return the CifarNet you built."))
-        if target.type == "cpu":
-            _check_cpu_build(model, optimizer, params)
-        elif any(p.device != target for p in params):
+        if target == _CPU:
+            _judge_cpu_build(call, len(case))
+        elif any(device != target for device in call["devices"]):
             raise NotYet(
                 _(
                     "part of the model is not on the device: call model.to(device) after the last change to the "
@@ -154,72 +299,85 @@ def optimizer_for_final_model(answer: Any) -> None:
             )
 
 
-def _check_cpu_build(model: nn.Module, optimizer: torch.optim.Optimizer, params: list[torch.Tensor]) -> None:
-    with torch.no_grad():
-        scores = model(torch.zeros(2, 3, 32, 32))
-    if not isinstance(scores, torch.Tensor) or tuple(scores.shape) != (2, 2):
-        shape = tuple(scores.shape) if isinstance(scores, torch.Tensor) else a_type(scores)
+def _judge_cpu_build(call: dict[str, Any], images: int) -> None:
+    scores = call["scores"]
+    if scores != (images, 2):
         raise NotYet(
             _(
                 "the model gives outputs of shape {shape} for 2 images, expected (2, 2): "
                 "replace its last layer, model.fc3 = nn.Linear(84, 2)."
-            ).format(shape=shape)
+            ).format(shape=a_kind(scores["kind"]) if isinstance(scores, dict) else scores)
         )
-    if type(optimizer) is not torch.optim.SGD:
+    if not call["sgd"]:
         raise NotYet(
             _("the exercise asks for optim.SGD(..., lr=0.001, momentum=0.9), got {kind}.").format(
-                kind=type(optimizer).__name__
+                kind=call["optimizer_class"]
             )
         )
-    held = _optimizer_params(optimizer)
-    model_ids, held_ids = {id(p) for p in params}, {id(p) for p in held}
-    stale = len(held_ids - model_ids)
-    missing = len(model_ids - held_ids)
-    if stale:
+    if call["stale"]:
         raise NotYet(
             _(
                 "the optimizer holds {stale} tensor(s) the model no longer uses (the old fc3): build the optimizer "
                 "AFTER the last change to the model, from model.parameters()."
-            ).format(stale=stale)
+            ).format(stale=call["stale"])
         )
-    if missing:
+    if call["missing"]:
         raise NotYet(
             _(
                 "the optimizer updates only {held} of the model's {total} parameter tensors: "
                 "give it all of model.parameters()."
-            ).format(held=len(model_ids & held_ids), total=len(model_ids))
+            ).format(held=call["held"], total=call["total"])
         )
-    for group in optimizer.param_groups:
-        if group.get("lr") != 0.001 or group.get("momentum") != 0.9:
+    for lr, momentum in call["groups"]:
+        if lr != 0.001 or momentum != 0.9:
             raise NotYet(
                 _("the exercise asks for lr=0.001 and momentum=0.9, got lr={lr} and momentum={momentum}.").format(
-                    lr=group.get("lr"), momentum=group.get("momentum")
+                    lr=lr, momentum=momentum
                 )
             )
 
 
-def _unnormalize_cases() -> list[torch.Tensor]:
-    generator = torch.Generator().manual_seed(64)
-    return [
-        torch.rand(3, 8, 8, generator=generator),
-        torch.rand(4, 3, 32, 32, generator=generator),  # a batch, as make_grid's input would be
-    ]
+def _images(seed: int | None) -> list[torch.Tensor]:
+    """06.4's un-normalized images: one 3×8×8 image and a batch of four 3×32×32 ones in the exercise; an image and a
+    batch of 2 to 5 of other sizes for the grader."""
+    g = torch.Generator().manual_seed(64 if seed is None else seed)
+    if seed is None:
+        return [torch.rand(3, 8, 8, generator=g), torch.rand(4, 3, 32, 32, generator=g)]
+    height, width, size = (int(n) for n in torch.randint(2, 6, (3,), generator=g))
+    return [torch.rand(3, 4 * height, 4 * width, generator=g), torch.rand(size, 3, 4 * width, 4 * height, generator=g)]
 
 
-@exercise("06.4")
-def unnormalize_image(answer: Any) -> None:
-    """A function undoing Normalize(mean=0.5, std=0.5), checked on images the check chooses."""
-    if not callable(answer) or isinstance(answer, torch.nn.Module):
-        raise NotYet(
-            _("answer should be a function like `def unnormalize(image): ...`, got {kind}.").format(kind=a_type(answer))
-        )
-    for original in _unnormalize_cases():
+def _run_unnormalize(answer: Any, case: list[torch.Tensor]) -> dict[str, Any]:
+    """Call ``unnormalize`` on each image of ``case``, normalized: what it returned (a tensor, else its type's
+    name); an error stops there."""
+    if (other := _not_a_function(answer)) is not None:
+        return other
+    calls = []
+    for original in case:
+        got, raised = _attempt(answer, (original - 0.5) / 0.5)
+        if raised:
+            calls.append(raised)
+            break
+        calls.append({"returned": _tensor_or_kind(got)})
+    return {"calls": calls}
+
+
+@exercise("06.4", observe=_run_unnormalize, cases=_images)
+def unnormalize_image(seen: dict[str, Any], case: list[torch.Tensor]) -> None:
+    """A function undoing Normalize(mean=0.5, std=0.5), checked on images the check chooses; judged from what
+    ``_run_unnormalize`` saw it return."""
+    _expect_function(seen, _("answer should be a function like `def unnormalize(image): ...`, got {kind}."))
+    for original, call in zip(case, seen["calls"], strict=True):
+        _expect_no_error(call)
         image = (original - 0.5) / 0.5
-        got = _call(answer, image.clone())
-        expect_type(got, torch.Tensor, _("what your function returns"))
+        got = call["returned"]
+        _expect(got, "Tensor", _("what your function returns"))
         mistakes = [
             (image, _("that is still the normalized image: undo the normalization (multiply by std, then add mean).")),
-            (image * 0.5 - 0.5, _("you subtracted the mean again: to undo (x - mean) / std, multiply by std and ADD the mean.")),
+            (
+                image * 0.5 - 0.5,
+                _("you subtracted the mean again: to undo (x - mean) / std, multiply by std and ADD the mean."),
+            ),
             ((image - 0.5) / 0.5, _("you normalized a second time: undo it instead, x = image * std + mean.")),
             (image * 0.5, _("you multiplied by std but did not add the mean back.")),
             (image + 0.5, _("you added the mean but did not multiply by std first.")),
@@ -238,13 +396,23 @@ _WIDE_LAYERS = {"conv1": 32 * 3 * 5 * 5 + 32, "conv2": 64 * 32 * 5 * 5 + 64, "fc
                 "fc2": 120 * 84 + 84, "fc3": 84 * 10 + 10}
 
 
-@exercise("06.5")
+def _count(answer: Any) -> Any:
+    """The answer as a plain int or bool, or a plain tensor, else the name of its type."""
+    if isinstance(answer, bool) or type(answer) is int:
+        return answer
+    if isinstance(answer, int):
+        return int(answer)
+    return _tensor_or_kind(answer)
+
+
+@exercise("06.5", observe=_count)
 def wide_net_parameters(answer: Any) -> str:
-    """The number of trainable numbers in CifarNet(conv1_channels=32, conv2_channels=64)."""
+    """The number of trainable numbers in CifarNet(conv1_channels=32, conv2_channels=64); observes the count."""
     if isinstance(answer, torch.Tensor) and answer.numel() == 1 and not answer.dtype.is_floating_point:
         answer = answer.item()
     if isinstance(answer, bool) or not isinstance(answer, int):
-        raise NotYet(_("answer should be an int (a count), got {kind}.").format(kind=a_type(answer)))
+        kind = answer["kind"] if isinstance(answer, dict) else type(answer).__name__
+        raise NotYet(_("answer should be an int (a count), got {kind}.").format(kind=a_kind(kind)))
     if answer == 10:
         raise NotYet(_("10 is the number of parameter TENSORS; add up p.numel() over them."))
     if answer == 62006:

@@ -1,4 +1,8 @@
-"""Checkers for the exercises of notebook 01 · Tensors."""
+"""Checkers for the exercises of notebook 01 · Tensors.
+
+01.1 to 01.3 take the answer itself (a tensor is plain data); 01.4 observes what kind of number the answer is; 01.5
+and 01.6 call the learner's function on the exercise's inputs (or on the grader's: ``cases``) and observe what it did.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from helpers.check import NotYet, a_type, exercise, expect_tensor, expect_type
+from helpers.check import NotYet, a_kind, exercise, expect_tensor, expect_type
 from helpers.i18n import _
 
 
@@ -63,22 +67,34 @@ def flatten_a_transposed_tensor(answer: Any) -> str:
     return _("reshape copies a non-contiguous tensor when it must, so the values come out in reading order.")
 
 
-@exercise("01.4")
-def mean_as_python_float(answer: Any) -> str:
-    """The mean of [1., 2., 3., 4.] as a plain Python float (``type(answer) is float``)."""
+def _number(answer: Any) -> dict[str, Any]:
+    """What kind of number ``answer`` is, and its value when it is a plain Python float."""
     if isinstance(answer, torch.Tensor):
+        return {"kind": "Tensor"}
+    if isinstance(answer, (np.generic, np.ndarray)):
+        return {"kind": "numpy", "name": type(answer).__name__}
+    if type(answer) is not float:
+        return {"kind": type(answer).__name__}
+    return {"kind": "float", "value": answer}
+
+
+@exercise("01.4", observe=_number)
+def mean_as_python_float(seen: dict[str, Any]) -> str:
+    """The mean of [1., 2., 3., 4.] as a plain Python float (``type(answer) is float``)."""
+    if seen["kind"] == "Tensor":
         raise NotYet(
             _("that is still a tensor (a 0-dimensional one); one method turns it into a plain Python number.")
         )
-    if isinstance(answer, (np.generic, np.ndarray)):
+    if seen["kind"] == "numpy":
         raise NotYet(
             _(
                 "that is NumPy's {kind}, not a plain Python float: the value went through NumPy. "
                 "Call .item() on the tensor instead."
-            ).format(kind=type(answer).__name__)
+            ).format(kind=seen["name"])
         )
-    if type(answer) is not float:
-        raise NotYet(_("your answer should be a float, but it is {kind}.").format(kind=a_type(answer)))
+    answer = seen.get("value")
+    if seen["kind"] != "float" or type(answer) is not float:
+        raise NotYet(_("your answer should be a float, but it is {kind}.").format(kind=a_kind(seen["kind"])))
     if answer == 10.0:
         raise NotYet(_("10.0 is the sum; the task asks for the mean."))
     if abs(answer - 2.5) > 1e-6:
@@ -118,28 +134,57 @@ def _call(function: Any, *args: Any) -> Any:
         ) from None
 
 
-@exercise("01.5")
-def add_one_through_the_tensor(answer: Any) -> str:
-    """A function that adds 1 in place to the tensor it gets; called on ``torch.from_numpy(a)``, a changes too."""
-    if not callable(answer):
-        raise NotYet(
-            _("the answer should be a function that takes a tensor, but it is {kind}.").format(kind=a_type(answer))
-        )
-    a = np.arange(3.0)
+def _arrays(seed: int | None) -> torch.Tensor:
+    """01.5's array: [0, 1, 2] in the exercise; 2 to 6 whole numbers from -9 to 9 for the grader."""
+    if seed is None:
+        return torch.arange(3.0, dtype=torch.float64)
+    g = torch.Generator().manual_seed(seed)
+    size = int(torch.randint(2, 7, (1,), generator=g))
+    return torch.randint(-9, 10, (size,), generator=g).double()
+
+
+def _not_a_function(answer: Any) -> dict[str, Any] | None:
+    return None if callable(answer) else {"function": False, "kind": type(answer).__name__}
+
+
+def _run_add_one(answer: Any, case: torch.Tensor) -> dict[str, Any]:
+    """Call the function on ``torch.from_numpy(a)``: does t still share a's memory, what is a now, what came back,
+    and did the numbers change between two PyTorch calls (through NumPy)?"""
+    if (other := _not_a_function(answer)) is not None:
+        return other
+    a = case.numpy().copy()
     t = torch.from_numpy(a)
     watch = _Watch(t)
     with watch:
         returned = _call(answer, t)
     watch.notice()
-    if not np.shares_memory(a, t.numpy()):
+    plain = type(returned) is torch.Tensor
+    return {"function": True, "shares": bool(np.shares_memory(a, t.numpy())), "after": torch.from_numpy(a.copy()),
+            "returned": returned.detach().clone() if plain else None, "outside": watch.outside}
+
+
+def _expect_function(seen: dict[str, Any]) -> None:
+    if not seen["function"]:
+        raise NotYet(
+            _("the answer should be a function that takes a tensor, but it is {kind}.").format(
+                kind=a_kind(seen["kind"]))
+        )
+
+
+@exercise("01.5", observe=_run_add_one, cases=_arrays)
+def add_one_through_the_tensor(seen: dict[str, Any], case: torch.Tensor) -> str:
+    """A function that adds 1 in place to the tensor it gets; called on ``torch.from_numpy(a)``, a changes too."""
+    _expect_function(seen)
+    if not seen["shares"]:
         raise NotYet(
             _(
                 "the tensor your function got no longer shares memory with the array: assigning to t.data "
                 "gives it new memory. Change the numbers in place instead."
             )
         )
-    if np.array_equal(a, np.arange(3.0)):
-        if isinstance(returned, torch.Tensor) and torch.equal(returned, torch.arange(3.0, dtype=torch.float64) + 1):
+    after, returned = seen["after"], seen["returned"]
+    if torch.equal(after, case):
+        if isinstance(returned, torch.Tensor) and torch.equal(returned, case + 1):
             raise NotYet(
                 _(
                     "your function returns t + 1, a new tensor, and leaves t (and so the array) unchanged. "
@@ -152,17 +197,17 @@ def add_one_through_the_tensor(answer: Any) -> str:
                 "rebinds a name. Change t in place: remember the trailing underscore."
             )
         )
-    if watch.outside:
+    if seen["outside"]:
         raise NotYet(
             _(
                 "the numbers changed, but not through t: they changed between two PyTorch operations, "
                 "on NumPy's side (t.numpy() shares the same memory). Change t itself with a PyTorch operation."
             )
         )
-    if not np.array_equal(a, np.arange(3.0) + 1):
+    if not torch.equal(after, case + 1):
         raise NotYet(
             _("on the array [0, 1, 2] your function gave {values}; adding 1 should give [1.0, 2.0, 3.0].").format(
-                values=a.tolist()
+                values=after.tolist()
             )
         )
     return _("t and a share memory, so an in-place change to t shows up in a.")
@@ -205,37 +250,62 @@ class _OnAccelerator(torch.Tensor):
         return place(result)
 
 
-@exercise("01.6")
-def float64_on_cpu(answer: Any) -> str:
+def _whole_numbers(seed: int | None) -> torch.Tensor:
+    """01.6's tensor: [0, 1, 2, 3] in the exercise; 3 to 6 whole numbers from -50 to 50 for the grader."""
+    if seed is None:
+        return torch.arange(4)
+    g = torch.Generator().manual_seed(seed)
+    size = int(torch.randint(3, 7, (1,), generator=g))
+    return torch.randint(-50, 51, (size,), generator=g)
+
+
+def _run_to_cpu(answer: Any, case: torch.Tensor) -> dict[str, Any]:
+    """Call the function on a stand-in for a GPU tensor holding ``case``: what kind of thing comes back, and as a
+    tensor, its device, dtype and values."""
+    if (other := _not_a_function(answer)) is not None:
+        return other
+    result = _call(answer, case.clone().as_subclass(_OnAccelerator))
+    if isinstance(result, _OnAccelerator):
+        return {"function": True, "kind": "still on the accelerator"}
+    if isinstance(result, np.ndarray):
+        return {"function": True, "kind": "numpy"}
+    if type(result) is not torch.Tensor:
+        return {"function": True, "kind": type(result).__name__}
+    return {"function": True, "kind": "Tensor", "device": str(result.device), "values": result.detach().cpu().clone()}
+
+
+@exercise("01.6", observe=_run_to_cpu, cases=_whole_numbers)
+def float64_on_cpu(seen: dict[str, Any], case: torch.Tensor) -> str:
     """A function returning its argument (a tensor on any device) as a float64 copy on the CPU.
 
     The check calls it on a stand-in for a GPU tensor, so the verdict is the same on every machine.
     """
-    if not callable(answer):
-        raise NotYet(
-            _("the answer should be a function that takes a tensor, but it is {kind}.").format(kind=a_type(answer))
-        )
-    x = torch.arange(4).as_subclass(_OnAccelerator)
-    result = _call(answer, x)
-    if isinstance(result, _OnAccelerator):
+    _expect_function(seen)
+    if seen["kind"] == "still on the accelerator":
         raise NotYet(
             _(
                 "on a tensor that lives on a GPU, your function returns a tensor that is still on the GPU: "
                 "it never moves it to the CPU. Add .cpu(), or give .to() the device \"cpu\"."
             )
         )
-    if isinstance(result, np.ndarray):
+    if seen["kind"] == "numpy":
         raise NotYet(_("that is a NumPy array; the task asks for a tensor."))
-    expect_type(result, torch.Tensor, _("what your function returns"))
-    if result.device.type != "cpu":
-        raise NotYet(_("your tensor is on {device}; move it to the CPU.").format(device=result.device))
-    if result.dtype != torch.float64:
+    if seen["kind"] != "Tensor":
         raise NotYet(
-            _("your tensor has dtype {dtype}; float64 is also called torch.double.").format(dtype=result.dtype)
+            _("{what} should be {types}, but it is {actual}.").format(
+                what=_("what your function returns"), types=a_kind("Tensor"), actual=a_kind(seen["kind"])
+            )
+        )
+    if torch.device(seen["device"]).type != "cpu":
+        raise NotYet(_("your tensor is on {device}; move it to the CPU.").format(device=seen["device"]))
+    values = seen["values"]
+    if values.dtype != torch.float64:
+        raise NotYet(
+            _("your tensor has dtype {dtype}; float64 is also called torch.double.").format(dtype=values.dtype)
         )
     expect_tensor(
-        result,
-        torch.arange(4, dtype=torch.float64),
+        values,
+        case.to(torch.float64),
         _("what your function returns for [0, 1, 2, 3]"),
         hint=_("convert the tensor your function gets, don't make a new one."),
     )
