@@ -389,14 +389,46 @@ def expect_type(value: Any, types: type | tuple[type, ...], what: str | None = N
     else:
         ok = isinstance(value, wanted)
     if not ok:
-        names = a_type(wanted[0])
-        for other in wanted[1:]:
-            names = _("{first} or {second}").format(first=names, second=a_type(other))
-        raise NotYet(
-            _("{what} should be {types}, but it is {actual}.").format(
-                what=_("your answer") if what is None else what, types=names, actual=a_type(value)
-            )
+        raise wrong_type(wanted, type(value).__name__, what)
+
+
+def wrong_type(types: type | tuple[type, ...], actual: str, what: str | None = None) -> NotYet:
+    """The hint :func:`expect_type` gives, for a value whose type's name is ``actual`` (as an observer records it)."""
+    wanted = types if isinstance(types, tuple) else (types,)
+    names = a_type(wanted[0])
+    for other in wanted[1:]:
+        names = _("{first} or {second}").format(first=names, second=a_type(other))
+    return NotYet(
+        _("{what} should be {types}, but it is {actual}.").format(
+            what=_("your answer") if what is None else what, types=names, actual=a_kind(actual)
         )
+    )
+
+
+def plain_or_kind(value: Any) -> Any:
+    """For an observer: ``value`` as plain data if it is a tensor (a detached copy on the CPU), a built-in number,
+    a string or None; anything else as ``{"kind": its type's name}``, which :func:`expect_seen` words in a judge as
+    :func:`expect_type` words the value itself."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().clone()
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    return {"kind": type(value).__name__}
+
+
+def kind_named(seen: Any) -> str | None:
+    """The type's name in a ``{"kind": name}`` that :func:`plain_or_kind` made, else None."""
+    if isinstance(seen, dict) and set(seen) == {"kind"} and isinstance(seen["kind"], str):
+        return seen["kind"]
+    return None
+
+
+def expect_seen(seen: Any, types: type | tuple[type, ...], what: str | None = None) -> None:
+    """In a judge: :func:`expect_type` for a value an observer recorded with :func:`plain_or_kind`."""
+    kind = kind_named(seen)
+    if kind is not None:
+        raise wrong_type(types, kind, what)
+    expect_type(seen, types, what)
 
 
 def expect_equal(value: Any, expected: Any, what: str | None = None, hint: str = "") -> None:

@@ -245,3 +245,21 @@ def test_a_container_that_holds_itself_is_refused_not_looped_over(registry):
     loop.append(loop)
     result = evaluate("98.2", loop)
     assert result.status is Status.NOT_YET and "plain data" in result.message
+
+
+def test_an_observers_kind_is_worded_in_a_judge_as_the_value_itself_would_be():
+    import collections
+
+    for value in (np.arange(3), collections.OrderedDict(), torch.nn.Linear(1, 1), 3, "x", None):
+        seen = check_module.load(check_module.dump(check_module.plain_or_kind(value)))
+        with pytest.raises(NotYet) as from_kind:
+            check_module.expect_seen(seen, torch.Tensor, "what came back")
+        with pytest.raises(NotYet) as from_value:
+            expect_type(value, torch.Tensor, "what came back")
+        assert str(from_kind.value) == str(from_value.value)
+    tensor = torch.ones(2, requires_grad=True) * 2
+    seen = check_module.plain_or_kind(tensor)
+    assert type(seen) is torch.Tensor and seen.grad_fn is None and torch.equal(seen, tensor.detach())
+    check_module.expect_seen(seen, torch.Tensor)
+    assert check_module.kind_named({"kind": "ndarray"}) == "ndarray"
+    assert check_module.kind_named({"kind": "ndarray", "x": 1}) is None and check_module.kind_named("ndarray") is None

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 import torch
 
-from helpers.check import NotYet, a_kind, exercise, expect_tensor
+from helpers.check import NotYet, a_kind, exercise, expect_tensor, wrong_type
 from helpers.i18n import _
 
 Case = tuple[Any, ...]  # the inputs the function is called on, one after the other: numbers, or nested tuples/lists
@@ -181,11 +181,7 @@ def _expect_returned_tensor(returned: dict[str, Any], expected: torch.Tensor, wh
     """Raise NotYet unless the function returned a tensor with the shape and values of ``expected``."""
     tensor = returned.get("tensor")
     if not isinstance(tensor, torch.Tensor):
-        raise NotYet(
-            _("{what} should be {types}, but it is {actual}.").format(
-                what=what, types=a_kind("Tensor"), actual=a_kind(returned["kind"])
-            )
-        )
+        raise wrong_type(torch.Tensor, returned["kind"], what)
     expect_tensor(tensor, expected, what, hint=hint, check_dtype=False)
 
 

@@ -14,26 +14,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from helpers.check import NotYet, a_kind, exercise, expect_tensor, expect_type
+from helpers.check import NotYet, a_kind, exercise, expect_seen, expect_tensor, plain_or_kind
 from helpers.i18n import _
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as plain data: a tensor detached and copied, a built-in number, string or None as it is, anything
-    else as ``{"kind": its type's name}`` (for the judge's :func:`a_kind`, or :func:`_as_seen`)."""
-    if isinstance(value, torch.Tensor):
-        return value.detach().clone()
-    if value is None or type(value) in (bool, int, float, str):
-        return value
-    return {"kind": type(value).__name__}
-
-
-def _as_seen(value: Any) -> Any:
-    """The judge's side of :func:`_plain`: a ``{"kind": name}`` becomes an object of an empty class of that name, so
-    that ``expect_type`` words it as it words the learner's own value."""
-    if isinstance(value, dict) and set(value) == {"kind"} and isinstance(value["kind"], str):
-        return type(value["kind"], (), {})()
-    return value
 
 
 def _pairs(seed: int | None) -> list[tuple[torch.Tensor, torch.Tensor]]:
@@ -70,7 +52,7 @@ def _call_on_pairs(function: Any, pairs: list[tuple[torch.Tensor, torch.Tensor]]
 
     Returns ``{"callable": False, "kind": type name}`` for an answer that is no function; else ``{"callable": True,
     "calls": [...]}``, one entry per call: ``{"raised": error type, "error": its text}`` (the last), or what it
-    returned: ``number`` (a Python number, NumPy's included), ``value`` (:func:`_plain`), and for a tensor
+    returned: ``number`` (a Python number, NumPy's included), ``value`` (:func:`~helpers.check.plain_or_kind`), and for a tensor
     ``grad_fn`` (whether it has one) and ``graph`` (the class names of its graph's nodes).
     """
     if not callable(function):
@@ -87,7 +69,7 @@ def _call_on_pairs(function: Any, pairs: list[tuple[torch.Tensor, torch.Tensor]]
         calls.append(
             {
                 "number": isinstance(got, (int, float)) and not isinstance(got, bool),
-                "value": _plain(got),
+                "value": plain_or_kind(got),
                 "grad_fn": is_tensor and got.grad_fn is not None,
                 "graph": _backward_names(got) if is_tensor else [],
             }
@@ -133,8 +115,8 @@ def mse_by_hand(seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> N
                     "Keep the loss a tensor (no .item())."
                 )
             )
-        value = _as_seen(call["value"])
-        expect_type(value, torch.Tensor, _("what your mse returns"))
+        value = call["value"]
+        expect_seen(value, torch.Tensor, _("what your mse returns"))
         if any("MseLoss" in name for name in call["graph"]):
             raise NotYet(
                 _(
@@ -182,8 +164,8 @@ def mse_gradient(seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> 
     for the formula).
     """
     for output, target, call in _returns(seen, pairs, "mse_grad"):
-        got = _as_seen(call["value"])
-        expect_type(got, torch.Tensor, _("what your mse_grad returns"))
+        got = call["value"]
+        expect_seen(got, torch.Tensor, _("what your mse_grad returns"))
         diff = output - target
         n = diff.numel()
         if got.shape == diff.shape:
@@ -220,11 +202,11 @@ def mse_gradient(seen: dict, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> 
 
 
 def _names_seen(answer: Any) -> Any:
-    """04.3's observer: a list or tuple with each string as a plain ``str`` and anything else :func:`_plain`
-    (a Function object becomes its type's name in a ``{"kind": ...}``); any other answer :func:`_plain`."""
+    """04.3's observer: a list or tuple with each string as a plain ``str`` and anything else :func:`~helpers.check.plain_or_kind`
+    (a Function object becomes its type's name in a ``{"kind": ...}``); any other answer :func:`~helpers.check.plain_or_kind`."""
     if not isinstance(answer, (list, tuple)):
-        return _plain(answer)
-    names = [str.__str__(name) if isinstance(name, str) else _plain(name) for name in answer]
+        return plain_or_kind(answer)
+    names = [str.__str__(name) if isinstance(name, str) else plain_or_kind(name) for name in answer]
     return names if isinstance(answer, list) else tuple(names)
 
 
@@ -241,8 +223,8 @@ def walk_graph(seen: Any) -> None:
     Observes the list's strings (and the type of anything else in it).
     """
     expected = ["SumBackward0", "ReluBackward0", "MulBackward0", "AccumulateGrad"]
-    answer = _as_seen(seen)
-    expect_type(answer, (list, tuple))
+    answer = seen
+    expect_seen(answer, (list, tuple))
     names = [_normalize_name(n) for n in answer]
     if not all(isinstance(n, str) for n in names):
         raise NotYet(_("give the names as strings, e.g. type(fn).__name__, not the Function objects themselves."))
@@ -259,12 +241,12 @@ def walk_graph(seen: Any) -> None:
 
 
 def _grads_seen(answer: Any) -> dict:
-    """04.4's observer: ``{"grads": each entry :func:`_plain` (or the answer itself, when no list or tuple),
+    """04.4's observer: ``{"grads": each entry :func:`~helpers.check.plain_or_kind` (or the answer itself, when no list or tuple),
     "repeats": whether an entry is the very object of an earlier one}``."""
     if not isinstance(answer, (list, tuple)):
-        return {"grads": _plain(answer), "repeats": False}
+        return {"grads": plain_or_kind(answer), "repeats": False}
     repeats = any(got is earlier for i, got in enumerate(answer) for earlier in answer[:i])
-    return {"grads": [_plain(got) for got in answer], "repeats": repeats}
+    return {"grads": [plain_or_kind(got) for got in answer], "repeats": repeats}
 
 
 def _fresh_gradients() -> tuple[torch.Tensor, list[torch.Tensor]]:
@@ -286,9 +268,8 @@ def fresh_gradients(seen: dict) -> None:
     """
     weight, expected = _fresh_gradients()
     total = torch.zeros(1, 3)
-    answer = _as_seen(seen["grads"])
-    expect_type(answer, (list, tuple))
-    answer = [_as_seen(got) for got in answer]
+    answer = seen["grads"]
+    expect_seen(answer, (list, tuple))
     if len(answer) != len(expected):
         raise NotYet(
             _("there are {expected} batches, so the list needs {expected} gradients, got {got}.").format(
@@ -314,7 +295,7 @@ def fresh_gradients(seen: dict) -> None:
             )
         )
     for i, got in enumerate(answer):
-        expect_type(got, torch.Tensor, _("gradient {i}").format(i=i))
+        expect_seen(got, torch.Tensor, _("gradient {i}").format(i=i))
         if got.shape == weight.shape and torch.allclose(got, weight):
             raise NotYet(
                 _("gradient {i} is the weight itself; after backward() the gradient is in model.weight.grad.").format(
@@ -354,7 +335,7 @@ def _y_of(x: torch.Tensor) -> torch.Tensor:
     return x * x.sum()
 
 
-@exercise("04.5", observe=_plain)
+@exercise("04.5", observe=plain_or_kind)
 def vjp_with_scalar(seen: Any) -> None:
     """x.grad from a scalar built from y and u: the same numbers as y.backward(u), for a y whose Jacobian is full.
 
@@ -367,10 +348,10 @@ def vjp_with_scalar(seen: Any) -> None:
     x_sum = x.detach().clone().requires_grad_(True)
     _y_of(x_sum).sum().backward()
     of_sum = x_sum.grad  # the gradient of y.sum(): u = (1, 1, 1)
-    answer = _as_seen(seen)
+    answer = seen
     if answer is None:
         raise NotYet(_("your gradient is None: x.grad stays None until backward() has run on a number built from y."))
-    expect_type(answer, torch.Tensor, _("your gradient"))
+    expect_seen(answer, torch.Tensor, _("your gradient"))
     if answer.shape == want.shape:
         if torch.allclose(answer, of_sum):
             raise NotYet(

@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from helpers.check import NotYet, a_kind, exercise, expect_equal, expect_tensor
+from helpers.check import NotYet, a_kind, exercise, expect_equal, expect_tensor, wrong_type
 from helpers.i18n import _
 
 # 06.1: the predictions and labels printed in the exercise cell (three classes, seven images).
@@ -38,14 +38,10 @@ def _tensor_or_kind(answer: Any) -> torch.Tensor | dict[str, str]:
     return _plain(answer) if isinstance(answer, torch.Tensor) else {"kind": type(answer).__name__}
 
 
-def _expect(seen: Any, wanted: str, what: str | None = None) -> None:
+def _expect(seen: Any, wanted: type, what: str | None = None) -> None:
     """NotYet when ``seen`` is an observer's ``{"kind": name}``: the answer was no ``wanted`` but a ``name``."""
     if isinstance(seen, dict) and "kind" in seen:
-        raise NotYet(
-            _("{what} should be {types}, but it is {actual}.").format(
-                what=_("your answer") if what is None else what, types=a_kind(wanted), actual=a_kind(seen["kind"])
-            )
-        )
+        raise wrong_type(wanted, seen["kind"], what)
 
 
 def _close(answer: torch.Tensor, expected: torch.Tensor) -> bool:
@@ -60,7 +56,7 @@ def per_class_accuracy_any_batch(answer: Any) -> None:
     correct = _PREDICTIONS == _LABELS
     per_label = torch.bincount(_LABELS[correct], minlength=3).double()
     expected = per_label / torch.bincount(_LABELS, minlength=3)
-    _expect(answer, "Tensor")
+    _expect(answer, torch.Tensor)
     if answer.shape == (7,):
         raise NotYet(
             _("you have one value per image; group them by the TRUE class (true_labels) and average within each class.")
@@ -169,8 +165,8 @@ def move_batch(seen: dict[str, Any], case: tuple[torch.Tensor, torch.Tensor]) ->
         if not call["pair"]:
             raise NotYet(_("return a pair: (inputs, labels)."))
         got_inputs, got_labels = call["tensors"]
-        _expect(got_inputs, "Tensor", _("the inputs you return"))
-        _expect(got_labels, "Tensor", _("the labels you return"))
+        _expect(got_inputs, torch.Tensor, _("the inputs you return"))
+        _expect(got_labels, torch.Tensor, _("the labels you return"))
         if got_inputs["shape"] == tuple(labels.shape) and got_labels["shape"] == tuple(inputs.shape):
             raise NotYet(_("you swapped them: return the batch's inputs first and its labels second."))
         if got_inputs["device"] != target:
@@ -284,8 +280,8 @@ def optimizer_for_final_model(seen: dict[str, Any], case: torch.Tensor) -> None:
         _expect_no_error(call)
         if not call["pair"]:
             raise NotYet(_("return a pair: (model, optimizer)."))
-        _expect(call["model"], "Module", _("the model you return"))
-        _expect(call["optimizer"], "Optimizer", _("the optimizer you return"))
+        _expect(call["model"], nn.Module, _("the model you return"))
+        _expect(call["optimizer"], torch.optim.Optimizer, _("the optimizer you return"))
         if not call["parameters"]:
             raise NotYet(_("the model you return has no parameters: return the CifarNet you built."))
         if target == _CPU:
@@ -371,7 +367,7 @@ def unnormalize_image(seen: dict[str, Any], case: list[torch.Tensor]) -> None:
         _expect_no_error(call)
         image = (original - 0.5) / 0.5
         got = call["returned"]
-        _expect(got, "Tensor", _("what your function returns"))
+        _expect(got, torch.Tensor, _("what your function returns"))
         mistakes = [
             (image, _("that is still the normalized image: undo the normalization (multiply by std, then add mean).")),
             (

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data.distributed import DistributedSampler
 
-from helpers.check import NotYet, a_type, exercise, expect_type
+from helpers.check import NotYet, a_kind, a_type, exercise, wrong_type
 from helpers.i18n import _
 
 
@@ -75,12 +75,7 @@ def _described(value: Any) -> dict[str, Any]:
 def _expect_tensor(seen: dict[str, Any], what: str) -> None:
     """In a judge: expect_type's hint unless the observer saw a tensor (``seen`` as :func:`_described` makes it)."""
     if not seen["tensor"]:
-        expect_type(_named(seen["type"])(), torch.Tensor, what)
-
-
-def _named(type_name: str) -> type:
-    """A stand-in for a type the observer knew only by name, so that hints name it as a_type does."""
-    return type(str(type_name), (), {})
+        raise wrong_type(torch.Tensor, seen["type"], what)
 
 
 def _draw(generator: torch.Generator, low: int, high: int) -> int:
@@ -492,7 +487,7 @@ def scaled_learning_rate(seen: list[dict[str, Any]], cases: tuple[tuple[float, i
         if returned["value"] is None:
             raise NotYet(
                 _("scaled_lr{case} returned {kind}; return the learning rate, a number.").format(
-                    case=case, kind=a_type(_named(returned["type"]))
+                    case=case, kind=a_kind(returned["type"])
                 )
             )
         got.append(float(returned["value"]))

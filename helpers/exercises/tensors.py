@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch.overrides import TorchFunctionMode
 
-from helpers.check import NotYet, a_kind, exercise, expect_tensor, expect_type
+from helpers.check import NotYet, a_kind, exercise, expect_tensor, expect_type, wrong_type
 from helpers.i18n import _
 
 
@@ -291,11 +291,7 @@ def float64_on_cpu(seen: dict[str, Any], case: torch.Tensor) -> str:
     if seen["kind"] == "numpy":
         raise NotYet(_("that is a NumPy array; the task asks for a tensor."))
     if seen["kind"] != "Tensor":
-        raise NotYet(
-            _("{what} should be {types}, but it is {actual}.").format(
-                what=_("what your function returns"), types=a_kind("Tensor"), actual=a_kind(seen["kind"])
-            )
-        )
+        raise wrong_type(torch.Tensor, seen["kind"], _("what your function returns"))
     if torch.device(seen["device"]).type != "cpu":
         raise NotYet(_("your tensor is on {device}; move it to the CPU.").format(device=seen["device"]))
     values = seen["values"]
