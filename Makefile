@@ -4,10 +4,16 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
-PYTHON ?= python3.11
+# The newest of Python 3.13, 3.12 and 3.11 that runs here (a pyenv shim that no installed version answers does not
+# count), or the one PYTHON= names. .venv is made with it; another Python version makes a new .venv.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell python$(v) -c 'pass' >/dev/null 2>&1 && echo python$(v))) python3.11)
+endif
+PYTHON_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-python$(PYTHON_VERSION)
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
@@ -22,13 +28,16 @@ help:
 	@echo "make student  write the student edition (no solutions) to build/student/ and the solutions to build/teacher/ (TEACHING.md)"
 	@echo "make grade LESSON=01 SUBMISSIONS=folder [OUT=folder] [JOBS=2] [CELL_LIMIT=120] [NOTEBOOK_LIMIT=600] [REGRADE=1] [NO_SANDBOX=1]  run and grade submitted notebooks (TEACHING.md; runs their code)"
 
-# Re-installs only when requirements.txt or pyproject.toml change.
+# Re-installs only when requirements.txt or pyproject.toml change, or when PYTHON is another version than .venv's.
 $(STAMP): requirements.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.11, or run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the course pins packages for Python 3.11. Run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.13, 3.12 or 3.11, or run: make PYTHON=/path/to/python3 $(MAKECMDGOALS)"; exit 1; }
+	@case "$(PYTHON_VERSION)" in 3.11|3.12|3.13) ;; *) echo "error: $(PYTHON) is Python $(or $(PYTHON_VERSION),of no known version); the course runs on Python 3.11, 3.12 or 3.13. Run: make PYTHON=/path/to/python3.13 $(MAKECMDGOALS)"; exit 1;; esac
+	@if test -x $(BIN)/python && ! $(BIN)/python -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(PYTHON_VERSION)")' 2>/dev/null; then echo "$(VENV) was made with another Python: making it again with Python $(PYTHON_VERSION) ($(PYTHON))"; rm -rf $(VENV); fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Setting up $(VENV) with Python $(PYTHON_VERSION) ($(PYTHON))"
 	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements.txt
 	$(BIN)/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	@rm -f $(VENV)/.installed*
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -49,6 +58,7 @@ lab-zh: setup
 # torch thread: two threads per process on a 2-core machine fight for the cores and can run 10x slower.
 # Files are handed out in the order conftest.py gives them (the longest first), not by test count.
 test: setup
+	@echo "make test: Python $$($(BIN)/python -c 'import platform; print(platform.python_version())') ($(BIN)/python, made from $(PYTHON))"
 	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 outputs: setup

@@ -19,6 +19,10 @@ strict nbval compares its outputs with the stored ones (``# NBVAL_IGNORE_OUTPUT`
 Doing this inside nbval's own run costs one extra execution of each cell, not a second pass over every notebook
 in another kernel.
 
+**The deprecation gate**: before a notebook's first cell its kernel gets the warning filters of pytest's
+``filterwarnings`` (``tests/deprecations.py``), so a cell that calls a deprecated API of torch, torchvision, numpy or
+matplotlib fails as a unit test would.
+
 **The learner's path after the end** (one more test item per Chinese twin, ``…::learner path``, run in the same
 kernel right after nbval's run of that notebook): every exercise is solved with its own folded solution, then the
 whole notebook runs again top to bottom ("Run All" a second time). No cell may raise, every cell that nbval checks
@@ -43,6 +47,7 @@ import pytest
 from nbval.plugin import IPyNbCell, IPyNbFile, NbCellError
 
 from classroom.notebook import CHECK_CALL, SOLUTION, source, with_answer
+from tests import deprecations
 
 RERUN_CHANGES = "rerun-changes"
 RERUN_ONCE = "rerun-once"
@@ -76,6 +81,7 @@ RESTORE_RANDOM_STATE = "_course_restore_rng(_course_rng_saved)"
 
 
 STORED = pytest.StashKey[list]()
+_GATED: set[int] = set()  # the kernels that run with the deprecation gate's filters (tests/deprecations.py)
 
 
 def _run_hidden(item: IPyNbCell, code: str) -> None:
@@ -91,6 +97,10 @@ def _is_chinese_twin(item: IPyNbCell) -> bool:
 def pytest_runtest_call(item: pytest.Item):
     if not isinstance(item, IPyNbCell) or item.options.get("skip"):
         return (yield)
+    kernel = item.parent.kernel
+    if kernel is not None and id(kernel) not in _GATED:  # the deprecation gate, before the notebook's first cell
+        _GATED.add(id(kernel))
+        _run_hidden(item, deprecations.kernel_code())
     tags = item.cell.metadata.get("tags", [])
     once = RERUN_CHANGES in tags or RERUN_ONCE in tags or _is_chinese_twin(item)
     if not once:
