@@ -1,4 +1,9 @@
-"""Choosing where tensors and models live: CUDA, then Apple's MPS, then the CPU."""
+"""Choosing where tensors and models live: CUDA, then Apple's MPS, then the CPU.
+
+Built on ``torch.accelerator`` (PyTorch 2.6 and later), the one API that asks whichever accelerator this PyTorch was
+built for; on an older PyTorch the per-backend checks (``torch.cuda.is_available()``, ``torch.backends.mps``) stand
+in. The course runs on CUDA, MPS and the CPU: another accelerator (Intel's XPU...) is not picked.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,29 @@ DEVICE_ENV = "COURSE_DEVICE"
 _KINDS = ("cuda", "mps", "cpu")
 
 
+def _accelerator() -> torch.device | None:
+    """The accelerator this machine can use, as ``torch.accelerator`` says; ``None`` when it has none.
+
+    Raises AttributeError on a PyTorch without ``torch.accelerator.current_accelerator`` (before 2.6).
+    """
+    current = torch.accelerator.current_accelerator
+    try:
+        return current(check_available=True)
+    except TypeError:  # PyTorch 2.6: no check_available yet
+        return current() if torch.accelerator.is_available() else None
+
+
 def _available(kind: str) -> bool:
-    if kind == "cuda":
-        return torch.cuda.is_available()
-    if kind == "mps":
+    if kind == "cpu":
+        return True
+    try:
+        found = _accelerator()
+    except AttributeError:  # an older PyTorch: ask each backend
+        if kind == "cuda":
+            return torch.cuda.is_available()
         backend = getattr(torch.backends, "mps", None)
-        return bool(backend is not None and backend.is_available())
-    return True
+        return bool(kind == "mps" and backend is not None and backend.is_available())
+    return found is not None and found.type == kind
 
 
 def _existing_index(device: torch.device, source: str) -> torch.device:

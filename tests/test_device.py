@@ -133,3 +133,31 @@ def test_describe_an_absent_accelerator_is_refused(fake_hardware):
         helpers.describe_device("mps")
     fake_hardware.update(mps=True)
     assert helpers.describe_device("mps").startswith("mps — ")
+
+
+@pytest.mark.parametrize("found, expected", [("cuda", "cuda"), ("mps", "mps"), (None, "cpu"), ("xpu", "cpu")])
+def test_the_choice_is_torch_accelerators(no_env, monkeypatch, found, expected):
+    """pick_device asks torch.accelerator (PyTorch 2.6+), not the old per-backend checks; an accelerator the course
+    does not run on (xpu) leaves the CPU."""
+    calls = []
+
+    def current_accelerator(check_available=False):
+        calls.append(check_available)
+        return None if found is None else torch.device(found)
+
+    monkeypatch.setattr(torch.accelerator, "current_accelerator", current_accelerator)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: pytest.fail("the old CUDA check was asked"))
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert helpers.pick_device() == torch.device(expected)
+    assert calls and all(calls), "current_accelerator must check that the accelerator is usable"
+
+
+def test_an_older_pytorch_without_torch_accelerator_uses_the_old_checks(no_env, monkeypatch):
+    monkeypatch.delattr(torch.accelerator, "current_accelerator")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert helpers.pick_device() == torch.device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert helpers.pick_device() == torch.device("cpu")
+    with pytest.raises(RuntimeError, match="no usable MPS device"):
+        helpers.pick_device("mps")
