@@ -17,12 +17,13 @@ STAMP  := $(VENV)/.installed-python$(PYTHON_VERSION)
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-zh test outputs translations student grade grade-arguments clean-venv
+.PHONY: help setup lab lab-zh test canary outputs translations student grade grade-arguments clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
 	@echo "make lab-zh   the same, opening the Chinese edition (中文版) at notebooks/zh/00_start_here.ipynb"
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
+	@echo "make canary   the course on the newest torch/torchvision pair, numpy, matplotlib, JupyterLab and ipywidgets (.venv-canary), deprecations as errors; prints a table"
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
 	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
 	@echo "make student  write the student edition (no solutions) to build/student/ and the solutions to build/teacher/ (TEACHING.md)"
@@ -60,6 +61,11 @@ lab-zh: setup
 test: setup
 	@echo "make test: Python $$($(BIN)/python -c 'import platform; print(platform.python_version())') ($(BIN)/python, made from $(PYTHON))"
 	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# The newest versions learners may install next (tools/canary.py): its own .venv-canary, not compared outputs, the
+# deprecation gate on; build/canary/report.md keeps the table.
+canary: setup
+	$(BIN)/python tools/canary.py --python $(PYTHON)
 
 outputs: setup
 	$(BIN)/python tools/run_notebooks.py

@@ -120,7 +120,7 @@ def student_readme() -> str:
         _("These are the course notebooks for learners. Every exercise is still there and still checks your answer, "
           "but the solutions are with your teacher."),
         "## " + _("Running the notebooks"),
-        _("The notebooks need the course's Python environment: Python 3.11, the pinned packages and the course's "
+        _("The notebooks need the course's Python environment: Python 3.11 to 3.13, the pinned packages and the course's "
           "`helpers` package. Your teacher tells you where to run them: a lab computer, a JupyterHub, or your own "
           "computer with the course installed (`make lab`). Open a notebook in JupyterLab and run its cells from the "
           "top."),

@@ -9,7 +9,7 @@ import torch
 
 from helpers.i18n import _, display_width, pad
 
-EXPECTED_PYTHON = (3, 11)
+SUPPORTED_PYTHONS = ((3, 11), (3, 12), (3, 13))  # make test runs on each (README)
 EXPECTED_TORCH = "2.14.1"
 EXPECTED_TORCHVISION = "0.29.1"
 
@@ -38,9 +38,9 @@ def environment_report(device: torch.device | None = None) -> list[tuple[str, st
             "Python",
             platform.python_version(),
             ok
-            if py == EXPECTED_PYTHON
+            if py in SUPPORTED_PYTHONS
             else _("the course is tested on Python {version}").format(
-                version=f"{EXPECTED_PYTHON[0]}.{EXPECTED_PYTHON[1]}"
+                version=", ".join(f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS)
             ),
         ),
         (

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_environment_yml_points_at_the_requirements_file():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     deps = env["dependencies"]
-    assert "python=3.11" in deps and "pip" in deps
+    assert "python>=3.11,<3.14" in deps and "pip" in deps
     pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     assert pip_section == ["-r requirements.txt", "-e ."]
     assert "pytorch" not in env.get("channels", []), "the pytorch conda channel stopped publishing after 2.5"
@@ -56,13 +56,15 @@ def test_every_notebook_is_collected_by_nbval(request):
 def test_ci_runs_the_readme_test_command():
     ci = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
     assert ci[-1].strip() == "make test"
+    assert any(l.startswith('make test PYTHON="$PYTHON313"') for l in ci), "CI runs the suite on Python 3.13 too"
     readme = (ROOT / "README.md").read_text()
     assert "```bash\nmake test\n```" in readme
 
 
 def test_make_test_sets_smoke_mode_and_runs_everything():
     makefile = (ROOT / "Makefile").read_text()
-    recipe = re.search(r"^test: setup\n\t(.+)$", makefile, re.M).group(1)
+    recipe = next(line for line in re.search(r"^test: setup\n((?:\t.+\n)+)", makefile, re.M).group(1).splitlines()
+                  if "pytest" in line).strip()
     assert recipe.startswith("COURSE_SMOKE=1 ") and "pytest" in recipe
     # helpers.data_dir() adds smoke-run/ in smoke mode (tests/test_config.py): data/smoke-run/, never beside real data
     assert 'COURSE_DATA_DIR="$(CURDIR)/data"' in recipe and "COURSE_SMOKE=1" in recipe
@@ -74,3 +76,12 @@ def test_notebooks_are_named_and_ordered():
     assert names[0] == "00_start_here.ipynb"
     for index, name in enumerate(names):
         assert re.fullmatch(rf"{index:02d}_[a-z0-9_]+\.ipynb", name), f"{name}: expected NN_snake_case.ipynb in order"
+
+
+def test_make_and_the_environment_report_know_the_same_pythons():
+    from helpers.environment import SUPPORTED_PYTHONS
+
+    makefile = (ROOT / "Makefile").read_text()
+    listed = re.search(r"^SUPPORTED_PYTHONS := (.+)$", makefile, re.M).group(1).split()
+    assert sorted(listed) == [f"{major}.{minor}" for major, minor in SUPPORTED_PYTHONS]
+    assert "python>=3.11,<3.14" in (ROOT / "environment.yml").read_text()

@@ -13,6 +13,7 @@ import contextlib
 import errno
 import io
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -199,7 +200,7 @@ def unpicklable_save_keeps_the_file() -> bool:
     with data_folder():
         path = save_checkpoint(trained(CifarNet()), "net.pth")
         good = path.read_bytes()
-        with pytest.raises(Exception, match="pickle"):
+        with pytest.raises((pickle.PicklingError, AttributeError)):  # the message differs from Python to Python
             save_checkpoint(UnpicklableExtraState(), "net.pth")
         return path.read_bytes() == good and sorted(p.name for p in path.parent.iterdir()) == ["net.pth"]
 

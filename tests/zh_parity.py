@@ -41,12 +41,25 @@ def twin(zh_notebook: Path) -> Path:
 
 
 def code_tokens(code: str) -> list[tuple[int, str]]:
-    """The cell's Python tokens without comments and blank-line tokens; magic lines (%, !) kept as text."""
+    """The cell's Python tokens without comments and blank-line tokens; magic lines (%, !) kept as text.
+
+    The message of an error the cell raises itself (the string literals right after ``SomethingError(``) counts as
+    one placeholder token: like a comment, it is written in the edition's language.
+    """
     lines = [line if not line.lstrip().startswith(("%", "!")) else f"__magic__({line.strip()!r})"
              for line in code.splitlines()]
     tokens = tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline)
-    return [(t.type, t.string) for t in tokens
+    kept = [(t.type, t.string) for t in tokens
             if t.type not in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER)]
+    merged: list[tuple[int, str]] = []
+    for kind, text in kept:
+        after_error = len(merged) >= 2 and merged[-1] == (tokenize.OP, "(") and merged[-2][1].endswith("Error")
+        if kind == tokenize.STRING and (after_error or merged[-1:] == [(tokenize.STRING, "<error message>")]):
+            if merged[-1:] != [(tokenize.STRING, "<error message>")]:
+                merged.append((tokenize.STRING, "<error message>"))
+            continue
+        merged.append((kind, text))
+    return merged
 
 
 def markers(code: str) -> list[str]:
