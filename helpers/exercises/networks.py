@@ -16,20 +16,11 @@ import torch
 from torch import nn
 from torch.nn.modules.lazy import LazyModuleMixin
 
-from helpers.check import NotYet, a_kind, a_type, exercise, expect_tensor
+from helpers.check import NotYet, a_kind, exercise, expect_tensor, wrong_type
 from helpers.i18n import _
 from helpers.models import LeNet
 
 LENET_PARAMS = 61_706
-
-
-def _should_be(what: str, wanted: type, type_name: str) -> NotYet:
-    """expect_type's hint: ``what`` should be a ``wanted``, but it is a ``type_name``."""
-    return NotYet(
-        _("{what} should be {types}, but it is {actual}.").format(
-            what=what, types=a_type(wanted), actual=a_kind(type_name)
-        )
-    )
 
 
 def _call(function: Any, argument: Any) -> tuple[Any, tuple[str, str] | None]:
@@ -271,7 +262,7 @@ def _tensor_or_kind(answer: Any) -> dict[str, Any]:
 def add_batch_dimension(seen: dict[str, Any]) -> None:
     """One (3, 32, 32) colour image turned into a batch of one, (1, 3, 32, 32), with the same numbers."""
     if not seen["tensor"]:
-        raise _should_be(_("your batch"), torch.Tensor, seen["kind"])
+        raise wrong_type(torch.Tensor, seen["kind"], _("your batch"))
     if tuple(seen["shape"]) == (3, 1, 32, 32):
         raise NotYet(
             _(
@@ -384,7 +375,7 @@ def lenet_3x3(seen: dict[str, Any], case: tuple[torch.Tensor, dict[str, torch.Te
     With the case's weights in place of its own, the network must give LeNet 3×3's outputs on the case's images.
     """
     if not seen["module"]:
-        raise _should_be(_("your network"), nn.Module, seen["kind"])
+        raise wrong_type(nn.Module, seen["kind"], _("your network"))
     if seen["missing"]:
         raise NotYet(
             _("your network has no layer called {name}; keep the seeds' layer names.").format(
@@ -393,7 +384,7 @@ def lenet_3x3(seen: dict[str, Any], case: tuple[torch.Tensor, dict[str, torch.Te
         )
     for name, layer, kind in zip(("conv1", "conv2", "fc1"), seen["layers"], (nn.Conv2d, nn.Conv2d, nn.Linear)):
         if not layer["right"]:
-            raise _should_be(name, kind, layer["kind"])
+            raise wrong_type(kind, layer["kind"], name)
     first, second = seen["kernels"]
     if first != (3, 3) or second != (3, 3):
         raise NotYet(
@@ -413,7 +404,7 @@ def lenet_3x3(seen: dict[str, Any], case: tuple[torch.Tensor, dict[str, torch.Te
             )
         )
     if not seen["output"]["tensor"]:
-        raise _should_be(_("your network's output"), torch.Tensor, seen["output"]["kind"])
+        raise wrong_type(torch.Tensor, seen["output"]["kind"], _("your network's output"))
     if seen["output"]["shape"] != (2, 10):
         raise NotYet(
             _("a batch of 2 images gave an output of shape {shape}, expected (2, 10).").format(
@@ -487,7 +478,7 @@ def _names_and_shapes(answer: Any) -> dict[str, Any]:
 def named_shapes(seen: dict[str, Any]) -> None:
     """A dict mapping each parameter's name in LeNet to its shape as a tuple."""
     if not seen["dict"]:
-        raise _should_be(_("your answer"), dict, seen["kind"])
+        raise wrong_type(dict, seen["kind"], _("your answer"))
     if set(seen["keys"]) != set(_LENET_SHAPES):
         raise NotYet(
             _("the keys should be the names from net.named_parameters(), like 'conv1.weight'; got {keys}…").format(
