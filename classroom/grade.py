@@ -275,6 +275,7 @@ class Limits:
 # interrupts the cell and reads no more of it; beyond the notebook's it stops grading that submission.
 CELL_OUTPUT_LIMIT = 1_000_000
 NOTEBOOK_OUTPUT_LIMIT = 5_000_000
+OBSERVATION_LIMIT = 8_000_000  # characters of the grader's own observation per exercise (base64 of torch.save bytes)
 MAX_FILE_BYTES = 100_000_000  # a bigger file is not read ("unreadable")
 STATE = ".grade-state.json"  # in OUT: what each graded file held (SHA-256) and its result, to resume a run
 # ANSI/OSC escape sequences and the other control characters (C0 but tab and newline, DEL, C1), surrogates left by
@@ -388,7 +389,8 @@ def limit_frames(manager: AsyncKernelManager, max_frame: int) -> zmq.asyncio.Con
 
 
 def max_frame_bytes() -> int:
-    """The largest message frame the grader reads: a cell's output at its limit, even as escaped JSON, with room."""
+    """The largest message frame the grader reads: a cell's output at its limit, even as escaped JSON, with room
+    (with the default limits, room for an observation at OBSERVATION_LIMIT too)."""
     return 8 * CELL_OUTPUT_LIMIT + 1_000_000
 
 
@@ -398,10 +400,17 @@ KNOWN_MESSAGES = {"status", "execute_input", "stream", "display_data", "update_d
 
 class CappedClient(NotebookClient):
     """nbclient's client that reads at most ``CELL_OUTPUT_LIMIT`` characters of output per cell and
-    ``NOTEBOOK_OUTPUT_LIMIT`` in all: beyond either it keeps no more output and interrupts the cell (once)."""
+    ``NOTEBOOK_OUTPUT_LIMIT`` in all: beyond either it keeps no more output and interrupts the cell (once).
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    The grader's own observations (display data of its MIME type carrying ``token``, in one of the ``grade_cells``)
+    count against ``OBSERVATION_LIMIT`` per cell instead: an honest answer's observation may be a few MB (07.1 sends
+    a batch of crops), more than a learner's cell may print.
+    """
+
+    def __init__(self, *args: Any, token: str = "", grade_cells: frozenset[int] = frozenset(), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.token, self.grade_cells = token, grade_cells
+        self.observed: dict[int, int] = {}  # characters of the grader's observations read, per grade cell
         self.read_per_cell: dict[int, int] = {}
         self.read_in_all = 0  # what was kept, of all cells
         self.too_large: set[int] = set()  # cells whose output went over a limit
@@ -411,6 +420,13 @@ class CappedClient(NotebookClient):
 
     def notebook_too_large(self) -> bool:
         return self.notebook_over
+
+    def _observation(self, msg: dict[str, Any]) -> bool:
+        """Is ``msg`` display data in the grader's name (its MIME type and this submission's token)?"""
+        content = msg.get("content")
+        data = content.get("data") if isinstance(content, dict) else None
+        payload = data.get(MIME) if isinstance(data, dict) else None
+        return msg.get("msg_type") == "display_data" and isinstance(payload, dict) and payload.get("token") == self.token
 
     def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
         self.heard.add(cell_index)
@@ -422,6 +438,11 @@ class CappedClient(NotebookClient):
             size = len(json.dumps(msg.get("content"), default=str))
         except (TypeError, ValueError, RecursionError):
             size = CELL_OUTPUT_LIMIT + 1
+        if cell_index in self.grade_cells and self._observation(msg):
+            self.observed[cell_index] = self.observed.get(cell_index, 0) + size
+            if self.observed[cell_index] <= OBSERVATION_LIMIT:
+                return super().process_message(msg, cell, cell_index)
+            size = CELL_OUTPUT_LIMIT + 1  # over: as much too large as any output
         self.read_per_cell[cell_index] = self.read_per_cell.get(cell_index, 0) + size
         if self.read_per_cell[cell_index] > CELL_OUTPUT_LIMIT:
             pass
@@ -460,7 +481,9 @@ async def run_steps(steps: list[Step], limits: Limits, token: str, workdir: Path
     context = limit_frames(manager, max_frame_bytes())
     # iopub_timeout: how long to wait for a cell's last output messages after its reply (nbclient's default is 4 s;
     # the grader's payload is sent before the reply, and a timed-out cell of a stuck kernel sends nothing more)
-    client = CappedClient(nb, km=manager, timeout=limits.cell, iopub_timeout=2, allow_errors=True,
+    grade_cells = frozenset(index for index, step in enumerate(steps) if step.kind == "grade")
+    client = CappedClient(nb, km=manager, token=token, grade_cells=grade_cells, timeout=limits.cell, iopub_timeout=2,
+                          allow_errors=True,
                           interrupt_on_timeout=True,
                           error_on_timeout={"ename": TIMEOUT_MARK, "evalue": ""}, shutdown_kernel="immediate",
                           on_cell_executed=keep_reply)

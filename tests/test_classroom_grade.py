@@ -527,6 +527,25 @@ def test_a_message_of_unknown_type_from_the_kernel_is_dropped_unlogged(caplog):
     assert "pwned" not in caplog.text and not cell.outputs
 
 
+def test_the_graders_own_observation_may_be_larger_than_a_cells_output():
+    """07.1's observation (a batch of crops) is a few MB: over a learner cell's limit, within OBSERVATION_LIMIT; the
+    same size printed by the learner, or sent in the grader's name outside its own cells, is too large."""
+    big = "A" * (grade.CELL_OUTPUT_LIMIT + 10)
+
+    def display(token: str) -> dict:
+        return {"msg_type": "display_data", "parent_header": {"msg_id": "m"}, "header": {"msg_type": "display_data"},
+                "content": {"data": {grade.MIME: {"token": token, "exercise": "07.1", "observation": big}},
+                            "metadata": {}}}
+
+    for token, cell_index, kept in (("t", 1, True), ("other", 1, False), ("t", 0, False)):
+        client = grade.CappedClient(nbformat.v4.new_notebook(), token="t", grade_cells=frozenset({1}))
+        client.clear_before_next_output = False  # as nbclient sets it before it runs a cell
+        cell = nbformat.v4.new_code_cell(f"# {grade.MARKER} 07.1 random_crop 5")
+        client.process_message(display(token), cell, cell_index)
+        assert bool(cell.outputs) is kept and (cell_index in client.too_large) is not kept, (token, cell_index)
+    assert grade.max_frame_bytes() > grade.OBSERVATION_LIMIT > 4 * grade.CELL_OUTPUT_LIMIT
+
+
 def test_the_run_was_sandboxed_where_the_sandbox_works(graded):
     """The fixtures above ran in the sandbox wherever bubblewrap works, as in CI; elsewhere the grader said it did not."""
     warning = grade.clean(sandbox.no_sandbox_warning())
