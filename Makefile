@@ -17,12 +17,14 @@ STAMP  := $(VENV)/.installed-python$(PYTHON_VERSION)
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-zh test canary outputs translations student grade grade-arguments clean-venv
+.PHONY: help setup lab lab-zh test canary outputs translations student grade grade-arguments hub collect return hub-test clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
 	@echo "make lab-zh   the same, opening the Chinese edition (中文版) at notebooks/zh/00_start_here.ipynb"
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
+	@echo "make hub ROSTER=roster.csv [ADMIN=teacher] [HUB_IP=127.0.0.1] [HUB_PORT=8000]  serve the course to a class with JupyterHub (as root; TEACHING.md)"
+	@echo "make collect LESSON=01 / make return LESSON=01  collect the class's notebooks from their homes / return the feedback"
 	@echo "make canary   the course on the newest torch/torchvision pair, numpy, matplotlib, JupyterLab and ipywidgets (.venv-canary), deprecations as errors; prints a table"
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
 	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
@@ -61,6 +63,26 @@ lab-zh: setup
 test: setup
 	@echo "make test: Python $$($(BIN)/python -c 'import platform; print(platform.python_version())') ($(BIN)/python, made from $(PYTHON))"
 	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# A class on JupyterHub from this machine (TEACHING.md, "A class on JupyterHub"; as root): a server per student,
+# each its own Unix account; collect copies each student's lesson notebook into build/submissions/lesson-NN/ for
+# make grade, return puts each feedback file into its student's home.
+hub: setup
+	@test -n "$(ROSTER)" || { echo "error: make hub needs ROSTER=roster.csv (a 'username' column, one student a row)"; exit 2; }
+	$(BIN)/python -m classroom.hub --roster "$(ROSTER)" $(if $(ADMIN),--admin "$(ADMIN)") $(if $(HUB_IP),--ip "$(HUB_IP)") $(if $(HUB_PORT),--port "$(HUB_PORT)") $(if $(HUB_PYTHON),--python "$(HUB_PYTHON)") $(HUB_ARGS)
+
+collect: setup
+	@test -n "$(LESSON)" || { echo "error: make collect needs LESSON=NN, e.g. LESSON=01"; exit 2; }
+	$(BIN)/python -m classroom.collect collect --lesson "$(LESSON)" $(if $(HOMES),--homes "$(HOMES)") $(if $(OUT),--out "$(OUT)")
+
+return: setup
+	@test -n "$(LESSON)" || { echo "error: make return needs LESSON=NN, e.g. LESSON=01"; exit 2; }
+	$(BIN)/python -m classroom.collect return --lesson "$(LESSON)" $(if $(HOMES),--homes "$(HOMES)") $(if $(FEEDBACK),--feedback "$(FEEDBACK)")
+
+# The hub end to end with 30 students (tests/test_hub_system.py): makes and removes Unix accounts, so root only; CI
+# runs it.
+hub-test: setup
+	COURSE_HUB_TEST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" tests/test_hub_system.py
 
 # The newest versions learners may install next (tools/canary.py): its own .venv-canary, not compared outputs, the
 # deprecation gate on; build/canary/report.md keeps the table.

@@ -55,7 +55,7 @@ def test_every_notebook_is_collected_by_nbval(request):
 
 def test_ci_runs_the_readme_test_command():
     ci = [l for l in (ROOT / ".ci" / "run").read_text().splitlines() if l.strip() and not l.startswith("#")]
-    assert ci[-1].strip() == "make test"
+    assert "make test" in [line.strip() for line in ci]
     assert any(l.startswith('make test PYTHON="$PYTHON313"') for l in ci), "CI runs the suite on Python 3.13 too"
     readme = (ROOT / "README.md").read_text()
     assert "```bash\nmake test\n```" in readme
