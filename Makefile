@@ -82,7 +82,7 @@ return: setup
 # The hub end to end with 30 students (tests/test_hub_system.py): makes and removes Unix accounts, so root only; CI
 # runs it.
 hub-test: setup
-	COURSE_HUB_TEST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" tests/test_hub_system.py
+	COURSE_HUB_TEST=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" -s tests/test_hub_system.py
 
 # The newest versions learners may install next (tools/canary.py): its own .venv-canary, not compared outputs, the
 # deprecation gate on; build/canary/report.md keeps the table.
