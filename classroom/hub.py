@@ -148,8 +148,8 @@ def prepare_home(name: str, student_edition: str) -> None:
         os.chown(target, account.pw_uid, account.pw_gid)
     for source in sorted(Path(student_edition).rglob("*")):
         place = target / source.relative_to(student_edition)
-        if place.is_symlink() or place.exists():
-            continue
+        if _through_a_link(place, target) or place.exists():
+            continue  # never write through a link the student made (it could lead anywhere, as root)
         if source.is_dir():
             place.mkdir(parents=True)
         else:
@@ -171,6 +171,15 @@ def check_python(python: str) -> None:
         raise UsageError(f"the students' accounts cannot run the course's Python {python} ({why}). Make the course's "
                          f"environment with a Python outside any private home (make setup PYTHON=/usr/bin/python3.11) "
                          f"in a folder every account can read, or pass --python with one that works.")
+
+
+def _through_a_link(place: Path, top: Path) -> bool:
+    """Is ``place`` itself, or any folder between it and ``top``, a symbolic link?"""
+    while place != top:
+        if place.is_symlink():
+            return True
+        place = place.parent
+    return False
 
 
 def student_edition(state: Path) -> Path:

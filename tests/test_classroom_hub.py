@@ -62,3 +62,31 @@ def test_the_hub_refuses_to_start_where_it_cannot_keep_students_apart(tmp_path, 
     with pytest.raises(SystemExit):
         hub.main(["--roster", str(roster)])
     assert "must run as root" in capsys.readouterr().err
+
+
+def test_the_student_edition_never_goes_through_a_link_or_over_a_students_file(tmp_path, monkeypatch):
+    """prepare_home as root on an account that exists: a student's own file is kept, and a folder the student
+    replaced with a link to somewhere else receives nothing."""
+    import os
+    import pwd
+    import types
+
+    if os.geteuid() != 0:
+        pytest.skip("prepare_home changes owners: root only")
+    edition = tmp_path / "edition"
+    (edition / "notebooks" / "zh").mkdir(parents=True)
+    for name in ("notebooks/01_tensors.ipynb", "notebooks/zh/01_tensors.ipynb", "README.md"):
+        (edition / name).write_text("handed out", encoding="utf-8")
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    (home / "pytorch-course" / "notebooks").mkdir(parents=True)
+    elsewhere.mkdir()
+    (home / "pytorch-course" / "notebooks" / "01_tensors.ipynb").write_text("my answers", encoding="utf-8")
+    (home / "pytorch-course" / "notebooks" / "zh").symlink_to(elsewhere)
+    account = types.SimpleNamespace(pw_dir=str(home), pw_uid=12345, pw_gid=12345)
+    monkeypatch.setattr(pwd, "getpwnam", lambda name: account)
+    hub.prepare_home("ann", str(edition))
+    course = home / "pytorch-course"
+    assert (course / "notebooks" / "01_tensors.ipynb").read_text(encoding="utf-8") == "my answers"
+    assert (course / "README.md").read_text(encoding="utf-8") == "handed out"
+    assert list(elsewhere.iterdir()) == [], "nothing is written through the student's link"
+    assert home.stat().st_mode & 0o777 == 0o700 and (course / "README.md").stat().st_uid == 12345
