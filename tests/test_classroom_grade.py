@@ -122,10 +122,8 @@ ONLY_EXAMPLE = ("right on the exercise's own example, but not on the other input
                 "work for any input, or only for the example?")
 SENT_TWICE = Edit("answer = torch.arange(6)" + PRE_RUN, "error", TWO_RESULTS)
 FORGED_DATA = Edit("to_cpu_double = 42" + PUBLISH, "not yet", ONLY_EXAMPLE)
-HARD_CODED = {"01.5": Edit("def add_one(t):\n    t.copy_(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))",
-                           "not yet", ONLY_EXAMPLE),
-              "01.6": Edit("def to_cpu_double(x):\n    return torch.arange(4, dtype=torch.float64)", "not yet",
-                           ONLY_EXAMPLE)}
+HARD_CODED = Edit("def add_one(t):\n    t.copy_(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))", "not yet",
+                  ONLY_EXAMPLE)  # right on 01.5's own example only (01.6's example-only case: FORGED_DATA)
 
 SOLUTIONS = {lang: {e.exercise_id: e.solution for e in exercises(nbformat.read(path, as_version=4).cells)}
              for lang, path in COURSE.items()}
@@ -162,9 +160,11 @@ FIXTURES: dict[str, tuple[str, dict[str, Edit]]] = {
     "floods_notebook.ipynb": ("en", {i: Edit(SOLUTIONS["en"][i] + FLOOD_ONCE, "correct") for i in IDS[:HUGE_NOTEBOOK]}
                               | {i: solution(i) for i in IDS[HUGE_NOTEBOOK:]}),
     "only_exercises.IPYNB": ("zh", {i: solution(i, "zh") for i in IDS}),
-    "lies_with_subclasses.ipynb": ("en", all_solved(**{"01_1": SLY_TENSOR, "01_4": SLY_FLOAT, "01_6": SLY_FUNCTION})),
+    # one kernel each for the forgeries (a kernel costs the run seconds): lies and a hard-coded answer; results sent
+    # in the grader's name
+    "lies_and_hard_codes.ipynb": ("en", all_solved(**{"01_1": SLY_TENSOR, "01_4": SLY_FLOAT, "01_5": HARD_CODED,
+                                                      "01_6": SLY_FUNCTION})),
     "forges_results.ipynb": ("en", all_solved(**{"01_3": SENT_TWICE, "01_6": FORGED_DATA})),
-    "right_only_on_the_example.ipynb": ("en", all_solved(**{k.replace(".", "_"): v for k, v in HARD_CODED.items()})),
 }
 CORRUPT, OTHER_LESSON = "corrupt.ipynb", "other_lesson.ipynb"
 # Files the grader must not read as notebooks, each with a row of its own ("unreadable"); none needs a kernel.
