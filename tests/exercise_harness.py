@@ -52,13 +52,15 @@ class Exercise:
         """The exercise cell with its placeholder line replaced by ``code``."""
         return with_answer(self.cell, code)
 
-    def run(self, code: str | None = None, language: str = "en") -> tuple[Result, str]:
+    def run(self, code: str | None = None, language: str = "en", graded: bool = True) -> tuple[Result, str]:
         """Run setup and the exercise cell with ``code`` in place (None: untouched); return (result, printed).
 
         ``language`` is the one the helpers speak while the exercise cell and its check run ("zh": the Chinese
         edition's hints); the caller's language is put back afterwards. Every run also asserts that checking the answer left torch's
         global random generator as it was: whether and how often a learner ran a check never changes what later
         random cells draw (a check makes its inputs with its own generator).
+        ``graded``: also grade the answer as the classroom grader does (English runs only; the same judge speaks both
+        languages) and assert that it agrees (:func:`agree_with_grader`).
         """
         namespace: dict = {"__name__": "__exercise__"}
         printed = io.StringIO()
@@ -70,12 +72,12 @@ class Exercise:
                 before = torch.random.get_rng_state()
                 result = evaluate(self.exercise_id, namespace[self.name])
                 # the grader's verdict is the same code in every language: checked on the English runs
-                graded = [grade(self.exercise_id, namespace[self.name], seed)
-                          for seed in (GRADER_SEEDS if language == "en" else ())]
+                verdicts = [grade(self.exercise_id, namespace[self.name], seed)
+                            for seed in (GRADER_SEEDS if language == "en" and graded else ())]
                 assert torch.equal(before, torch.random.get_rng_state()), (
                     f"{self}: checking the answer drew from torch's global random generator; use a torch.Generator"
                 )
-        agree_with_grader(self, result, graded, printed.getvalue())
+        agree_with_grader(self, result, verdicts, printed.getvalue())
         return result, printed.getvalue()
 
 
@@ -241,7 +243,7 @@ def exercise_tests(
 
     @pytest.mark.parametrize(("ex", "mistake"), cases, ids=ids)
     def test_wrong_answer_gets_a_chinese_hint_in_the_chinese_edition(ex: Exercise, mistake: Mistake) -> None:
-        english = run(ex.run, mistake.code)[0]
+        english = run(ex.run, mistake.code, "en", False)[0]  # graded already by the English test of this row
         result = run(assert_rejected, ex, mistake.code, "zh")
         assert CJK.search(result.message) and result.message != english.message, (
             f"the hint is not translated (mark it with _() and translate it in course.po):\n{result.line()}"
