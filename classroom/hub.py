@@ -182,7 +182,7 @@ def _through_a_link(place: Path, top: Path) -> bool:
     return False
 
 
-def student_edition(state: Path) -> Path:
+def student_edition() -> Path:
     """The student edition's folder (build/student/), built with ``make student``'s code when missing."""
     edition = BUILD / "student"
     if not (edition / "notebooks").is_dir():
@@ -224,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     state.mkdir(parents=True, exist_ok=True)
     state.chmod(0o700)
     config = state / "jupyterhub_config.py"
-    config.write_text(config_text(students, args.admin, args.ip, args.port, state, student_edition(state),
+    config.write_text(config_text(students, args.admin, args.ip, args.port, state, student_edition(),
                                   args.python, args.ssl_cert, args.ssl_key, os.environ.get("COURSE_HUB_API_TOKEN", "")),
                       encoding="utf-8")
     print(f"Serving {len(students)} students at http{'s' if args.ssl_cert else ''}://{args.ip}:{args.port}/ "

@@ -28,6 +28,7 @@ import pytest
 import requests
 
 from classroom import grade, sandbox
+from classroom.hub import student_edition
 from classroom.notebook import check_calls, exercises, with_answer
 from tests.test_browser import CHROMIUM_ARGS, find_chromium
 from tests.test_lab import free_port
@@ -90,8 +91,7 @@ def hub(tmp_path_factory, shared_python):
     roster = work / "roster.csv"
     with roster.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([["username", "name"], *([s, s.title()] for s in STUDENTS)])
-    if not (ROOT / "build" / "student" / "notebooks").is_dir():
-        subprocess.run([sys.executable, "-m", "classroom.student"], cwd=ROOT, check=True)
+    student_edition()  # the hub builds it too: the REST students' answers start from it
     port, token = free_port(), uuid.uuid4().hex
     log = open(work / "hub.log", "w+")
     env = dict(os.environ, COURSE_HUB_API_TOKEN=token)
