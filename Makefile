@@ -17,14 +17,16 @@ STAMP  := $(VENV)/.installed-python$(PYTHON_VERSION)
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-zh test canary outputs translations student grade grade-arguments hub collect return hub-test clean-venv
+.PHONY: help setup lab lab-zh test site site-test canary outputs translations student grade grade-arguments hub collect return hub-test clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
-	@echo "make lab-zh   the same, opening the Chinese edition (中文版) at notebooks/zh/00_start_here.ipynb"
+	@echo "make lab-zh   the same in Chinese (中文版): JupyterLab's menus in Chinese, opening notebooks/zh/00_start_here.ipynb"
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
 	@echo "make hub ROSTER=roster.csv [ADMIN=teacher] [HUB_IP=127.0.0.1] [HUB_PORT=8000]  serve the course to a class with JupyterHub (as root; TEACHING.md)"
 	@echo "make collect LESSON=01 / make return LESSON=01  collect the class's notebooks from their homes / return the feedback"
+	@echo "make site     build the course's reading site, both languages, offline, into build/site/ (README: Reading the course on the web)"
+	@echo "make site-test  build the site and test it (every page in Chromium with other hosts blocked, search, language switch)"
 	@echo "make canary   the course on the newest torch/torchvision pair, numpy, matplotlib, JupyterLab and ipywidgets (.venv-canary), deprecations as errors; prints a table"
 	@echo "make outputs  re-run every notebook for real and store its outputs (for course authors)"
 	@echo "make translations  re-extract the helpers' messages, update and compile the Chinese catalog (for course authors)"
@@ -48,12 +50,16 @@ setup: $(STAMP)
 # LAB_ARGS passes extra options, e.g. make lab LAB_ARGS="--no-browser --port=8890"
 # JupyterLab serves the whole course folder (both editions, README, TEACHING) and opens the start page: given only
 # a file, `jupyter lab FILE` would serve FILE's folder and hide everything else.
+LAB_ROOT := $(CURDIR)
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" "$(LAB_ROOT)/notebooks/00_start_here.ipynb" $(ROOT_FLAG) $(LAB_ARGS)
 
-# The Chinese edition: the same JupyterLab, opened at the Chinese start page.
+# The Chinese edition: the same JupyterLab, opened at the Chinese start page, with JupyterLab's own menus and dialogs
+# in Chinese (the language pack in requirements.txt). tools/lab-zh/overrides.json makes Chinese the default language
+# of this JupyterLab only: make lab stays English, and a language chosen in Settings → Language still wins.
+LAB_ZH_SETTINGS := --LabApp.app_settings_dir="$(CURDIR)/tools/lab-zh"
 lab-zh: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/zh/00_start_here.ipynb $(ROOT_FLAG) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(LAB_ROOT)" "$(LAB_ROOT)/notebooks/zh/00_start_here.ipynb" $(LAB_ZH_SETTINGS) $(ROOT_FLAG) $(LAB_ARGS)
 
 # Smoke mode shrinks the work (and swaps in generated data where a download is needed); in smoke mode
 # helpers.data_dir() is data/smoke-run/, so what a smoke run writes never lands beside a learner's real files.
@@ -63,6 +69,21 @@ lab-zh: setup
 test: setup
 	@echo "make test: Python $$($(BIN)/python -c 'import platform; print(platform.python_version())') ($(BIN)/python, made from $(PYTHON))"
 	COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder
+
+# The reading site (tools/build_site.py, docs/): Sphinx and its packages (requirements-site.txt) go into .venv on the
+# first make site only; requirements.txt's pins hold (a constraint). Offline, no notebook is executed.
+SITE_STAMP := $(VENV)/.installed-site-python$(PYTHON_VERSION)
+$(SITE_STAMP): $(STAMP) requirements-site.txt
+	@echo "Adding the site's packages (requirements-site.txt) to $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check -q -c requirements.txt -r requirements-site.txt
+	@touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(BIN)/python tools/build_site.py
+
+# Builds the site into a temporary folder and checks it (tests/test_site.py; Chromium as in make test's browser test).
+site-test: $(SITE_STAMP)
+	COURSE_SITE_TEST=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" tests/test_site.py
 
 # A class on JupyterHub from this machine (TEACHING.md, "A class on JupyterHub"; as root): a server per student,
 # each its own Unix account; collect copies each student's lesson notebook into build/submissions/lesson-NN/ for

@@ -131,10 +131,10 @@ def _settings(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser_page(tmp_path_factory):
-    """A JupyterLab from this environment on a free localhost port, and one Chromium page logged into it."""
-    chromium = find_chromium()
-    if chromium is None or not Path(chromium).exists():
+def chromium():
+    """Headless Chromium, driven by Playwright, for the module's pages."""
+    found = find_chromium()
+    if found is None or not Path(found).exists():
         reason = (
             "no Chromium found for the browser test of the widgets; install it (Debian/Ubuntu: "
             f"sudo apt-get install chromium) or set {CHROMIUM_ENV}=/path/to/chrome, then run make test again"
@@ -144,28 +144,40 @@ def browser_page(tmp_path_factory):
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    work = tmp_path_factory.mktemp("browser")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=found, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _lab_page(browser, work: Path, command: list[str], what: str):
+    """Start JupyterLab with ``command`` + the test's options; yield a page logged into it and the served folder."""
     shutil.copytree(NOTEBOOKS, work / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     _settings(work / "settings")
     port, token = free_port(), uuid.uuid4().hex
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
-        "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={work / 'settings'}",
-        f"--LabApp.workspaces_dir={work / 'workspaces'}",
+    options = [
+        "--no-browser", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
+        f"--LabApp.user_settings_dir={work / 'settings'}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
     ]
-    if os.geteuid() == 0:
-        command.append("--allow-root")
+    if command[0] == "make":  # make passes them on to JupyterLab, and serves the copy instead of the course folder
+        command = [*command, f"LAB_ROOT={work}", "LAB_ARGS=" + " ".join(options)]
+    else:
+        command = [*command, f"--ServerApp.root_dir={work}", *options,
+                   *(["--allow-root"] if os.geteuid() == 0 else [])]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"))
     log = open(work / "lab.log", "w+")
-    server = subprocess.Popen(command, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(command, cwd=ROOT if command[0] == "make" else work, env=env, stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    playwright = browser = None
+    page = None
     try:
-        wait_for_server(server, base, token, log, "JupyterLab")
-        playwright = sync_playwright().start()
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        wait_for_server(server, base, token, log, what)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/lab?token={token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
@@ -173,12 +185,37 @@ def browser_page(tmp_path_factory):
         page.wait_for_selector("#jp-main-dock-panel", timeout=60_000)
         yield page, work
     finally:
-        if browser is not None:
-            browser.close()
-        if playwright is not None:
-            playwright.stop()
+        if page is not None:
+            page.close()
         stop(server)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(chromium, tmp_path_factory):
+    """A JupyterLab from this environment on a free localhost port, and one Chromium page logged into it."""
+    yield from _lab_page(chromium, tmp_path_factory.mktemp("browser"), [sys.executable, "-m", "jupyterlab"],
+                         "JupyterLab")
+
+
+@pytest.fixture(scope="module")
+def chinese_page(chromium, tmp_path_factory):
+    """`make lab-zh` itself (its own settings, the Chinese language pack), and a Chromium page logged into it."""
+    yield from _lab_page(chromium, tmp_path_factory.mktemp("browser-zh"), ["make", "--no-print-directory", "lab-zh"],
+                         "make lab-zh")
+
+
+# JupyterLab's main menus, as `make lab` and `make lab-zh` show them.
+MENUS = """() => Array.from(document.querySelectorAll('#jp-menu-panel .lm-MenuBar-itemLabel')).map(e => e.textContent)"""
+
+
+def test_make_lab_zh_shows_jupyterlab_in_chinese(chinese_page, browser_page):
+    """The Chinese edition's JupyterLab speaks Chinese in its own menus (the language pack, make lab-zh's settings);
+    make lab's stays English: the setting belongs to make lab-zh, not to the user's settings."""
+    chinese = chinese_page[0].evaluate(MENUS)
+    assert {"文件", "编辑", "运行", "内核", "帮助"} <= set(chinese), chinese
+    english = browser_page[0].evaluate(MENUS)
+    assert {"File", "Edit", "Run", "Kernel", "Help"} <= set(english), english
 
 
 # JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.
@@ -283,8 +320,9 @@ def english_kernel() -> dict:
 
 
 @pytest.mark.parametrize("name", notebooks_with_widgets())
-def test_widgets_render_and_respond_in_jupyterlab(browser_page, english_kernel, name):
-    page, _ = browser_page
+def test_widgets_render_and_respond_in_jupyterlab(request, english_kernel, name):
+    """The Chinese start page runs in `make lab-zh`, Chinese menus and all; the English notebooks in one JupyterLab."""
+    page, _ = request.getfixturevalue("chinese_page" if name.startswith("zh/") else "browser_page")
     _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S, last_cell_to_run(NOTEBOOKS / name),
                    None if name.startswith("zh/") else english_kernel)
 

@@ -104,13 +104,17 @@ def test_make_lab_serves_the_start_notebook(lab):
 
 
 def test_make_lab_zh_opens_the_chinese_start_page_the_same_way():
-    """`make lab-zh` runs the very command `make lab` runs (tested above), opening the Chinese start page instead."""
+    """`make lab-zh` runs the very command `make lab` runs (tested above), opening the Chinese start page instead,
+    with Chinese as the default language of JupyterLab's own menus (tests/test_browser.py sees them in Chinese)."""
     def command(target: str) -> str:
         out = subprocess.run(["make", "--no-print-directory", "-n", target], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
         return next(line for line in out.splitlines() if " lab " in f" {line} " and "jupyter" in line)
 
     english, chinese = command("lab"), command("lab-zh")
-    assert chinese == english.replace(START_NOTEBOOK, "notebooks/zh/00_start_here.ipynb")
+    settings = f'--LabApp.app_settings_dir="{ROOT / "tools" / "lab-zh"}"'
+    assert chinese == english.replace(f'{START_NOTEBOOK}"', f'notebooks/zh/00_start_here.ipynb" {settings}')
+    overrides = json.loads((ROOT / "tools" / "lab-zh" / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides == {"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}
     start = json.loads((ROOT / "notebooks" / "zh" / "00_start_here.ipynb").read_text(encoding="utf-8"))
     assert "".join(start["cells"][0]["source"]).startswith("# 00 · 从这里开始")
