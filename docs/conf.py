@@ -41,6 +41,7 @@ html_static_path = ["_static"]
 html_css_files = ["course.css"]
 templates_path = ["_templates"]
 html_last_updated_fmt = None
+html_context = {"default_mode": "auto"}  # light or dark as the reader's system is; the theme's switch changes it
 html_theme_options = {
     "article_header_end": ["language-switch.html", "article-header-buttons.html"],
     "home_page_in_toc": True,
@@ -51,8 +52,7 @@ html_theme_options = {
 }
 html_sidebars = {"**": ["navbar-logo.html", "language-switch.html", "search-button-field.html",
                         "sbt-sidebar-nav.html"]}
-html_search_language = edition.search_language
-html_search_options = edition.search_options(Path(__file__).resolve().parent.parent)
+html_search_language = edition.search_language  # zh: its word list is set in course_site (_search_options)
 
 # MathJax 3 from the site's own _static/ (course_site copies it there), drawn as SVG: no web fonts to fetch
 mathjax_path = "mathjax/tex-svg-full.js"

@@ -40,12 +40,6 @@ class Edition:
     def other(self) -> str:
         return "zh" if self.code == "en" else "en"
 
-    def search_options(self, root: Path) -> dict[str, str]:
-        """Chinese: jieba's user dictionary of the course's terms (tools/build_site.py writes it from the glossary)."""
-        if self.code != "zh":
-            return {}
-        return {"dict": str(root / "build" / "site-src" / "zh" / "search-words.txt")}
-
 
 EDITIONS = {
     "en": Edition("en", "en", "en", "PyTorch course: from your first tensor to a GPU-trained classifier",
@@ -92,6 +86,26 @@ def _set_alt_text(app, doctree) -> None:
             image["alt"] = alt
 
 
+def _search_options(app, config) -> None:
+    """Chinese: jieba splits the words, with the course's terms added (tools/build_site.py writes search-words.txt
+    from the glossary), so that 自动求导 is one word in the index, as a reader types it."""
+    if EDITIONS[config.course_site_language].code != "zh":
+        return
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # not its "Building prefix dict..." lines in every build
+    # Sphinx 9.0 (the last for Python 3.11) ships the English stemmer for the Latin words of a Chinese index, but
+    # names it ChineseStemmer in language_data.js, which no script defines: every page then logs an error and the
+    # search page finds nothing. The stemmer is English, on both sides (Python's index and the page's JavaScript).
+    from sphinx.search.zh import SearchChinese
+
+    if SearchChinese.js_stemmer_rawcode == "english-stemmer.js":
+        SearchChinese.language_name = "English"
+    config.html_search_options = {"dict": str(Path(app.srcdir) / "search-words.txt")}
+
+
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     edition = EDITIONS[app.config.course_site_language]
     twin_pages = {p.stem for p in (Path(app.srcdir).parent / edition.other).glob("*.*")}
@@ -127,6 +141,7 @@ def setup(app):
     import os
 
     app.add_config_value("course_site_language", os.environ.get("COURSE_SITE_LANGUAGE", "en"), "html")
+    app.connect("config-inited", _search_options)
     app.connect("builder-inited", _read_descriptions)
     app.connect("doctree-read", _set_alt_text)
     app.connect("html-page-context", _page_context)

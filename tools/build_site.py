@@ -37,11 +37,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 BUILD = ROOT / "build"
-SITE = BUILD / "site"
-STAGE = BUILD / "site-src"
-# Sphinx's own folders per edition: html/, doctrees/, and jupyter_execute/ beside html/ (MyST-NB writes the outputs'
-# files there, a path it does not let us set); the finished html/ is copied to build/site/<edition>/
-WORK = BUILD / "site-work"
+
+
+@dataclass(frozen=True)
+class Folders:
+    """Where a build goes: site/ (the result), site-src/ (the staged pages) and site-work/ (Sphinx's own folders
+    per edition: html/, doctrees/, and jupyter_execute/ beside html/, where MyST-NB writes the outputs' files, a path
+    it does not let us set; the finished html/ is copied to site/<edition>/)."""
+
+    build: Path
+
+    @property
+    def site(self) -> Path:
+        return self.build / "site"
+
+    @property
+    def stage(self) -> Path:
+        return self.build / "site-src"
+
+    @property
+    def work(self) -> Path:
+        return self.build / "site-work"
+
 LANGUAGES = ("en", "zh")
 LINK = re.compile(r"(?<!\!)\[(?P<text>[^\]]*)\]\((?P<target>[^)\s]+)\)")
 FENCE = re.compile(r"^(```|~~~)", re.MULTILINE)
@@ -157,9 +174,9 @@ def search_words() -> str:
     return "".join(f"{word} 1000\n" for word in words)
 
 
-def stage(language: str, has_repo: bool) -> Path:
-    """Write one edition's pages into build/site-src/<language>/; return that folder."""
-    folder = STAGE / language
+def stage(language: str, has_repo: bool, folders: Folders) -> Path:
+    """Write one edition's pages into site-src/<language>/; return that folder."""
+    folder = folders.stage / language
     wanted, sources = {".course-sources.json"}, {}
     edition = pages(language)
     for page in edition:
@@ -209,16 +226,18 @@ CHOOSER = """<!DOCTYPE html>
 """
 
 
-def build(languages: tuple[str, ...] = LANGUAGES, quiet: bool = True) -> float:
-    """Stage and build ``languages`` at once (one Sphinx process each); return the seconds it took."""
+def build(languages: tuple[str, ...] = LANGUAGES, quiet: bool = True, build_dir: Path = BUILD) -> float:
+    """Stage and build ``languages`` at once (one Sphinx process each) under ``build_dir``; return the seconds."""
     start = time.monotonic()
+    folders = Folders(build_dir)
+    site, work = folders.site, folders.work
     url = repo_url()
     runs = {}
     for language in languages:
-        source = stage(language, bool(url))
+        source = stage(language, bool(url), folders)
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-c", str(DOCS),
-                   "-d", str(WORK / language / "doctrees"), *(["-q"] if quiet else []), str(source),
-                   str(WORK / language / "html")]
+                   "-d", str(work / language / "doctrees"), *(["-q"] if quiet else []), str(source),
+                   str(work / language / "html")]
         env = dict(os.environ, COURSE_SITE_LANGUAGE=language, COURSE_REPO_URL=url, PYTHONHASHSEED="0")
         runs[language] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                           stderr=subprocess.STDOUT, text=True)
@@ -231,12 +250,12 @@ def build(languages: tuple[str, ...] = LANGUAGES, quiet: bool = True) -> float:
             print(output, end="")
     if failed:
         raise SystemExit("error: the site did not build:\n" + "\n".join(failed))
-    SITE.mkdir(parents=True, exist_ok=True)
+    site.mkdir(parents=True, exist_ok=True)
     for language in languages:
-        shutil.rmtree(SITE / language, ignore_errors=True)
-        shutil.copytree(WORK / language / "html", SITE / language, ignore=shutil.ignore_patterns(".buildinfo*"))
-    (SITE / "index.html").write_text(CHOOSER, encoding="utf-8")
-    (SITE / ".nojekyll").write_text("", encoding="utf-8")
+        shutil.rmtree(site / language, ignore_errors=True)
+        shutil.copytree(work / language / "html", site / language, ignore=shutil.ignore_patterns(".buildinfo*"))
+    (site / "index.html").write_text(CHOOSER, encoding="utf-8")
+    (site / ".nojekyll").write_text("", encoding="utf-8")
     return time.monotonic() - start
 
 
@@ -246,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="show Sphinx's progress")
     args = parser.parse_args(argv)
     seconds = build(tuple(args.language or LANGUAGES), quiet=not args.verbose)
-    shown = SITE.relative_to(ROOT).as_posix()
+    shown = Folders(BUILD).site.relative_to(ROOT).as_posix()
     print(f"The site is in {shown}/ ({seconds:.1f} s): open {shown}/en/index.html or {shown}/zh/index.html, "
           f"or serve it with: python -m http.server --directory {shown}")
     return 0
