@@ -9,6 +9,9 @@ from typing import Any
 
 import torch
 
+from helpers.alt_text import describe, listing
+from helpers.i18n import _
+
 _DIRECTIONS = ("TB", "LR")
 _LEAF = "AccumulateGrad"
 
@@ -89,7 +92,7 @@ def autograd_graph(
     cursor = 0
     while cursor < len(functions):
         fn = functions[cursor]
-        for child, _ in getattr(fn, "next_functions", ()):
+        for child, _input_nr in getattr(fn, "next_functions", ()):
             if child is None:
                 continue
             if id(child) not in index:
@@ -219,7 +222,25 @@ def draw_autograd_graph(
             "", xy=end, xytext=start,
             arrowprops=dict(arrowstyle="-|>", color="#555555", shrinkA=1, shrinkB=1, lw=1.0),
         )
+    describe(ax, _describe_graph(nodes))
     return fig, ax
+
+
+def _describe_graph(nodes: list[GraphNode]) -> str:
+    """One sentence for a reader who cannot see the drawing: the nodes from the output to the leaves.
+
+    A graph too large to list node by node is described by its size, its output and its leaves.
+    """
+    labels = [node.label for node in nodes]
+    if len(", ".join(labels)) <= 170:
+        return _("A backward graph of {count} nodes, from the output to the leaves: {nodes}.").format(
+            count=len(nodes), nodes=listing(labels, limit=170))
+    leaves = [node.label.removeprefix(f"{_LEAF} (").removesuffix(")") for node in nodes if node.kind == "leaf"]
+    return _(
+        "A backward graph of {count} nodes in {levels} levels, from the output {root} down to {leaves} leaves: "
+        "{names}."
+    ).format(count=len(nodes), levels=max(n.depth for n in nodes) + 1, root=labels[0], leaves=len(leaves),
+             names=listing(leaves))
 
 
 def _half_sizes(fig: Any, ax: Any, texts: dict[int, Any]) -> dict[int, tuple[float, float]]:

@@ -3,6 +3,9 @@
 Every function draws on its own figure (or the ``ax`` given) and returns it; nothing changes
 matplotlib's global settings. Notebooks end plotting cells with ``plt.show()``.
 
+Every function also describes what it drew (``helpers.alt_text``), in the helpers' language: a function that
+returns an Axes describes that Axes, one that returns a Figure describes the Figure.
+
 Sizes are chosen for JupyterLab's default width: the inline backend draws at 100 dpi, and an image
 wider than the output area (about 850 px with the file browser open) is scaled down, text included.
 So no figure is wider than ``MAX_WIDTH`` inches, and no text is smaller than 9 pt (12 px on screen).
@@ -20,6 +23,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from helpers.alt_text import describe, listing, number, sentences
 from helpers.i18n import _
 
 MAX_WIDTH = 8.4  # inches: 840 px at the inline backend's 100 dpi, shown unscaled in JupyterLab
@@ -114,12 +118,20 @@ def imshow(
         hwc = unnormalize(hwc.unsqueeze(0), mean, std)[0]
     if ax is None:
         aspect = hwc.shape[1] / hwc.shape[0]  # a make_grid row of images gets a wider figure
-        _, ax = plt.subplots(figsize=(3 * min(max(aspect, 1.0), 2.0), 3))
+        _fig, ax = plt.subplots(figsize=(3 * min(max(aspect, 1.0), 2.0), 3))
     ax.imshow(hwc.numpy(), cmap="gray" if hwc.dim() == 2 else None, vmin=0, vmax=1)
     ax.set_axis_off()
     if title:
         ax.set_title(title, fontsize=9)
+    kind = _("An image in colour, {height}×{width} pixels.") if hwc.dim() == 3 else _(
+        "A greyscale image, {height}×{width} pixels.")
+    describe(ax, sentences(kind.format(height=hwc.shape[0], width=hwc.shape[1]), _title_sentence(title)))
     return ax
+
+
+def _title_sentence(title: str | None) -> str:
+    """The sentence of a description that quotes a figure's title ('' without one)."""
+    return _("Title: '{title}'.").format(title=title) if title else ""
 
 
 def show_images(
@@ -184,6 +196,19 @@ def show_images(
         elif labels is not None:
             ax.set_title(name_of(labels[i]), fontsize=9)
     fig.tight_layout()
+    grid = _("A grid of {count} images, at most {cols} to a row.").format(count=n, cols=cols)
+    if predictions is not None:
+        wrong = [f"{name_of(p)} ({name_of(t)})" for p, t in zip(predictions, labels) if int(p) != int(t)]
+        grid = _(
+            "A grid of {count} images, at most {cols} to a row, each titled 'prediction (true label)': {right} of "
+            "{count} are right."
+        ).format(count=n, cols=cols, right=n - len(wrong))
+        if wrong:
+            grid = sentences(grid, _("Wrong: {wrong}.").format(wrong=listing(wrong)))
+    elif labels is not None:
+        grid = _("A grid of {count} images, at most {cols} to a row, labelled row by row: {labels}.").format(
+            count=n, cols=cols, labels=listing([name_of(label) for label in labels]))
+    describe(fig, grid)
     return fig
 
 
@@ -207,11 +232,13 @@ def plot_curves(
     if not isinstance(legend, str):
         raise ValueError(f"legend must be a location string such as 'best' or 'outside', got {legend!r}")
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 3.2))
+        _fig, ax = plt.subplots(figsize=(5, 3.2))
+    series = []
     for name, values in curves.items():
         values = [float(v) for v in values]
         if not values:
             raise ValueError(f"curve {name!r} has no values")
+        series.append((str(name), values))
         xs = range(1, len(values) + 1)
         ax.plot(xs, values, marker="o" if len(values) <= 30 else None, markersize=3, label=str(name))
     ax.set_xlabel(xlabel)
@@ -223,6 +250,12 @@ def plot_curves(
     if len(curves) > 1:
         _legend(ax, legend)
     ax.grid(alpha=0.3)
+    ends = [_("{name} from {first} to {last}").format(name=name, first=number(values[0]), last=number(values[-1]))
+            for name, values in series]
+    chart = _("A line chart of {ylabel} against {xlabel} (1 to {count}): {series}.").format(
+        ylabel=ylabel, xlabel=xlabel, count=max(len(values) for _name, values in series),
+        series=listing(ends, limit=200, separator=_("; ")))
+    describe(ax, sentences(chart, _("The y axis is logarithmic.") if logy else "", _title_sentence(title)))
     return ax
 
 
@@ -295,7 +328,26 @@ def plot_ladder(rungs: Mapping[str, Mapping[str, float | None]]) -> Figure:
     accuracy_ax.set_xlabel("test accuracy (%)")
     for ax in (speed_ax, accuracy_ax):
         ax.grid(axis="x", alpha=0.3)
+    describe(fig, _describe_ladder(rungs))
     return fig
+
+
+def _describe_ladder(rungs: Mapping[str, Mapping[str, float | None]]) -> str:
+    """Each rung's speed (as a multiple of the first rung's) and accuracy, as the two bar charts show them."""
+    names = list(rungs)
+    first = rungs[names[0]]["images_per_s"]
+    parts = []
+    for name in names:
+        speed, accuracy = rungs[name]["images_per_s"], rungs[name]["accuracy"]
+        speed_text = _("speed {ratio}×").format(ratio=f"{speed / first:.1f}") if speed is not None else _(
+            "speed not measured")
+        accuracy_text = _("accuracy {accuracy}%").format(accuracy=f"{100 * float(accuracy):.1f}") if (
+            accuracy is not None) else _("accuracy not measured")
+        parts.append(_("{name}: {speed}, {accuracy}").format(name=name, speed=speed_text, accuracy=accuracy_text))
+    return _(
+        "Two bar charts side by side, one row per rung: training speed as a multiple of '{first}', and test "
+        "accuracy. {rungs}."
+    ).format(first=names[0], rungs=listing(parts, limit=180, separator=_("; ")))
 
 
 def plot_confusion_matrix(
@@ -319,7 +371,7 @@ def plot_confusion_matrix(
     if normalize:
         values = values / values.sum(dim=1, keepdim=True).clamp(min=1)
     if ax is None:
-        _, ax = plt.subplots(figsize=(0.5 * k + 2.5, 0.5 * k + 2), layout="constrained")
+        _fig, ax = plt.subplots(figsize=(0.5 * k + 2.5, 0.5 * k + 2), layout="constrained")
     image = ax.imshow(values.numpy(), cmap="Blues")
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     names = [str(c) for c in class_names] if class_names is not None else [str(i) for i in range(k)]
@@ -334,7 +386,32 @@ def plot_confusion_matrix(
             v = values[i, j].item()
             text = f"{int(v)}" if counts and not normalize else f"{v:.2f}"
             ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if v > threshold else "black")
+    describe(ax, _describe_confusion(confusion.detach().cpu().double(), names, counts, normalize))
     return ax
+
+
+def _describe_confusion(raw: torch.Tensor, names: list[str], counts: bool, normalize: bool) -> str:
+    """The size, the diagonal's share of the total and, for counts, the most common mistake."""
+    k = raw.shape[0]
+    total = raw.sum().item()
+    share = number(100 * raw.trace().item() / total) if total else "0"
+    if counts:
+        text = _(
+            "A {k}×{k} confusion matrix of {total} examples, rows the true class and columns the predicted one: "
+            "{share}% lie on the diagonal, that is, are right."
+        ).format(k=k, total=int(total), share=share)
+    else:
+        text = _(
+            "A {k}×{k} confusion matrix, rows the true class and columns the predicted one: the diagonal holds "
+            "{share}% of the total."
+        ).format(k=k, share=share)
+    extra = [_("Each row shows fractions of its true class.") if normalize else ""]
+    off_diagonal = raw - torch.diag(torch.diagonal(raw))
+    if counts and k > 1 and off_diagonal.max().item() > 0:
+        true, predicted = divmod(int(off_diagonal.argmax().item()), k)
+        extra.append(_("The most common mistake is '{true}' predicted as '{predicted}' ({count} times).").format(
+            true=names[true], predicted=names[predicted], count=int(off_diagonal[true, predicted].item())))
+    return sentences(text, *extra)
 
 
 def show_misclassified(
@@ -358,10 +435,19 @@ def show_misclassified(
     for name, values in (("labels", labels_t), ("predictions", preds_t)):
         if values.dim() != 1 or values.shape[0] != images.shape[0]:
             raise ValueError(f"{name} must be 1-D with one entry per image ({images.shape[0]}), got shape {tuple(values.shape)}")
-    wrong = (preds_t != labels_t).nonzero().flatten()[:max_images]
+    all_wrong = (preds_t != labels_t).nonzero().flatten()
+    wrong = all_wrong[:max_images]
     if wrong.numel() == 0:
         return None
-    return show_images(images[wrong], labels_t[wrong], class_names, preds_t[wrong], mean=mean, std=std, ncols=ncols)
+    fig = show_images(images[wrong], labels_t[wrong], class_names, preds_t[wrong], mean=mean, std=std, ncols=ncols)
+
+    def name_of(index: torch.Tensor) -> str:
+        return str(class_names[int(index)]) if class_names is not None else str(int(index))
+
+    pairs = [f"{name_of(preds_t[i])} ({name_of(labels_t[i])})" for i in wrong]
+    return describe(fig, _(
+        "{shown} of the {wrong} misclassified images among {total}, each titled 'prediction (true label)': {pairs}."
+    ).format(shown=len(pairs), wrong=all_wrong.numel(), total=images.shape[0], pairs=listing(pairs)))
 
 
 class LiveLossPlot:
@@ -409,7 +495,7 @@ class LiveLossPlot:
     def draw(self) -> Figure:
         """Draw the curve now (in Jupyter: update it in place) and return the figure."""
         if self.figure is None:
-            self.figure, _ = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
+            self.figure, _axes = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
             plt.close(self.figure)  # shown through the display handle only, not again at the cell's end
         ax = self.figure.axes[0]
         ax.clear()
@@ -422,6 +508,15 @@ class LiveLossPlot:
         ax.set_title(self.title)
         ax.grid(alpha=0.3)
         _legend(ax, "outside")  # the pale batch losses fill the axes: a legend inside would cover them
+        if self.losses:
+            curve = _(
+                "A line chart of the training loss over {count} batches: a pale line for each batch's loss and a "
+                "dark one for their running mean over {smooth} batches, which goes from {first} to {last}."
+            ).format(count=len(self.losses), smooth=self.smooth, first=number(self.losses[0]),
+                     last=number(self.running_mean()[-1]))
+        else:
+            curve = _("An empty line chart of the training loss: no batch yet.")
+        describe(ax, sentences(curve, _title_sentence(self.title)))
         self._last = time.perf_counter()
         if self._live:
             from IPython.display import display

@@ -185,3 +185,40 @@ def test_bad_drawing_arguments_are_rejected():
         draw_autograd_graph(out, ax="axes")
     with pytest.raises(ValueError, match="at most max_nodes=3 nodes, but this graph has 5"):
         draw_autograd_graph(out, max_nodes=3)
+
+
+def test_draw_describes_the_nodes_from_the_output_to_the_leaves():
+    from helpers.alt_text import alt_text
+
+    x, y, z, out = seed_example()
+    fig, _ax = draw_autograd_graph(out, names={"x": x, "y": y, "out": out})
+    assert alt_text(fig) == ("A backward graph of 5 nodes, from the output to the leaves: MeanBackward0 → out, "
+                             "MulBackward0, MulBackward0, AddBackward0 → y, AccumulateGrad (x).")
+
+
+def test_a_large_graph_is_described_by_its_size_output_and_leaves_and_each_subplot_by_itself():
+    import helpers
+    from helpers.alt_text import alt_text
+
+    from helpers.graph import _describe_graph
+
+    net, loss = lenet_loss()
+    nodes, _edges = autograd_graph(loss, names=dict(net.named_parameters()))
+    text = _describe_graph(nodes)
+    assert text.startswith(f"A backward graph of {len(nodes)} nodes in {max(n.depth for n in nodes) + 1} levels, "
+                           "from the output MseLossBackward0 down to 10 leaves: 11.bias, ")
+    assert text.endswith(", 0.bias.") and len(text) < 250
+    x, y, z, out = seed_example()
+    a = torch.ones(2, requires_grad=True)
+    fig, axes = plt.subplots(1, 2)
+    draw_autograd_graph(out, ax=axes[0])
+    draw_autograd_graph(a.sum(), ax=axes[1], names={"a": a})
+    assert alt_text(fig) == ("A backward graph of 5 nodes, from the output to the leaves: MeanBackward0, "
+                             "MulBackward0, MulBackward0, AddBackward0, AccumulateGrad (2×2). A backward graph of 2 "
+                             "nodes, from the output to the leaves: SumBackward0, AccumulateGrad (a).")
+    helpers.set_language("zh")
+    try:
+        _fig, ax = draw_autograd_graph(out)
+        assert alt_text(ax.figure).startswith("反向传播的计算图，共 5 个节点，从输出到叶子依次是：MeanBackward0、")
+    finally:
+        helpers.set_language("en")

@@ -246,3 +246,116 @@ def test_plot_ladder_takes_accuracies_from_0_to_1_as_any_number():
 def test_plot_ladder_explains_bad_input(rungs, match):
     with pytest.raises(ValueError, match=match):
         plot_ladder(rungs)
+
+
+@pytest.fixture
+def chinese():
+    import helpers
+
+    helpers.set_language("zh")
+    yield
+    helpers.set_language("en")
+
+
+def _alt(drawn) -> str:
+    """The alt text of the figure a helper drew, given what it returned (an Axes or a Figure)."""
+    from matplotlib.figure import Figure
+
+    from helpers.alt_text import alt_text
+
+    return alt_text(drawn if isinstance(drawn, Figure) else drawn.figure)
+
+
+def test_imshow_describes_the_image_its_size_colour_and_title():
+    assert _alt(imshow(torch.zeros(3, 32, 48), title="a cat")) == "An image in colour, 32×48 pixels. Title: 'a cat'."
+    assert _alt(imshow(torch.zeros(8, 8))) == "A greyscale image, 8×8 pixels."
+
+
+def test_imshow_describes_in_chinese_in_the_chinese_edition(chinese):
+    assert _alt(imshow(torch.zeros(1, 28, 28), title="7")) == "一张灰度图像，28×28 像素。标题是“7”。"
+
+
+def test_show_images_describes_the_grid_its_labels_and_how_many_predictions_are_right():
+    images = torch.zeros(5, 1, 8, 8)
+    assert _alt(show_images(images, ncols=4)) == "A grid of 5 images, at most 4 to a row."
+    text = _alt(show_images(images, [0, 1, 2, 1, 0], ["cat", "dog", "bird"]))
+    assert text == "A grid of 5 images, at most 5 to a row, labelled row by row: cat, dog, bird, dog, cat."
+    text = _alt(show_images(images, [0, 1, 2, 1, 0], ["cat", "dog", "bird"], [0, 2, 2, 1, 1]))
+    assert "each titled 'prediction (true label)': 3 of 5 are right. Wrong: bird (dog), dog (cat)." in text
+    text = _alt(show_images(torch.zeros(6, 1, 8, 8), [0] * 6, ["a class with a rather long name"]))
+    assert text.endswith("long name, a class with a rather long name and 3 more."), "a long list of labels is cut"
+
+
+def test_show_images_describes_in_chinese(chinese):
+    text = _alt(show_images(torch.zeros(3, 1, 8, 8), [0, 1, 2], predictions=[0, 1, 1]))
+    assert text == "3 张图像排成的网格，每行最多 3 张，标题是“预测（真实标签）”：3 张里预测对了 2 张。预测错的是：1 (2)。"
+
+
+def test_show_misclassified_describes_how_many_mistakes_it_shows_of_how_many():
+    images = torch.zeros(5, 3, 8, 8)
+    fig = show_misclassified(images, torch.tensor([0, 1, 2, 3, 4]), torch.tensor([0, 2, 2, 1, 4]), list("abcde"),
+                             max_images=1)
+    assert _alt(fig) == "1 of the 2 misclassified images among 5, each titled 'prediction (true label)': c (b)."
+
+
+def test_plot_curves_describes_axes_series_start_and_end_scale_and_title():
+    ax = plot_curves({"train": [2.3026, 1.0, 0.41234], "test": [2.31, 0.52]}, title="LeNet", logy=True)
+    assert _alt(ax) == ("A line chart of loss against epoch (1 to 3): train from 2.3 to 0.412; test from 2.31 to "
+                        "0.52. The y axis is logarithmic. Title: 'LeNet'.")
+
+
+def test_plot_curves_describes_in_chinese(chinese):
+    ax = plot_curves({"SGD": [1, 0.5]}, xlabel="step")
+    assert _alt(ax) == "折线图，纵轴是“loss”，横轴是“step”（1 到 2）：SGD 从 1 变到 0.5。"
+
+
+def test_subplots_drawn_by_helpers_get_one_sentence_each():
+    fig, (left, right) = plt.subplots(1, 2)
+    plot_curves({"a": [1, 2]}, ax=left)
+    plot_confusion_matrix(torch.tensor([[1, 0], [0, 1]]), ax=right)
+    assert _alt(fig).startswith("A line chart of loss against epoch (1 to 2): a from 1 to 2. A 2×2 confusion matrix")
+
+
+def test_plot_confusion_matrix_describes_size_diagonal_share_and_the_commonest_mistake():
+    cm = torch.tensor([[50, 2, 0], [5, 40, 1], [0, 0, 30]])
+    assert _alt(plot_confusion_matrix(cm, ["cat", "dog", "bird"])) == (
+        "A 3×3 confusion matrix of 128 examples, rows the true class and columns the predicted one: 93.8% lie on "
+        "the diagonal, that is, are right. The most common mistake is 'dog' predicted as 'cat' (5 times).")
+    assert "Each row shows fractions of its true class." in _alt(plot_confusion_matrix(cm, normalize=True))
+    assert _alt(plot_confusion_matrix(torch.tensor([[0.5, 0.0], [0.25, 0.25]]))) == (
+        "A 2×2 confusion matrix, rows the true class and columns the predicted one: the diagonal holds 75% of the "
+        "total.")
+
+
+def test_plot_confusion_matrix_describes_in_chinese(chinese):
+    text = _alt(plot_confusion_matrix(torch.tensor([[3, 1], [0, 4]])))
+    assert text == ("2×2 的混淆矩阵，共 8 个样本，行是真实类别，列是预测类别：87.5% 落在对角线上，也就是预测对了。"
+                    "最常见的错误是把“0”预测成“1”，共 1 次。")
+
+
+def test_plot_ladder_describes_each_rung_s_speed_and_accuracy():
+    fig = plot_ladder({"base": {"images_per_s": 100.0, "accuracy": 0.5},
+                       "amp": {"images_per_s": 250.0, "accuracy": None}})
+    assert _alt(fig) == ("Two bar charts side by side, one row per rung: training speed as a multiple of 'base', and "
+                         "test accuracy. base: speed 1.0×, accuracy 50.0%; amp: speed 2.5×, accuracy not measured.")
+
+
+def test_plot_ladder_describes_in_chinese(chinese):
+    fig = plot_ladder({"base": {"images_per_s": 100.0, "accuracy": 0.5}})
+    assert _alt(fig).endswith("base：速度 1.0 倍，准确率 50.0%。")
+
+
+def test_live_loss_plot_describes_its_batches_window_and_running_mean():
+    live = LiveLossPlot(interval=60, smooth=2, title="LeNet")
+    assert _alt(live.draw()) == "An empty line chart of the training loss: no batch yet. Title: 'LeNet'."
+    for value in [4.0, 2.0, 3.0, 1.0]:
+        live.add(value)
+    assert _alt(live.draw()) == (
+        "A line chart of the training loss over 4 batches: a pale line for each batch's loss and a dark one for their "
+        "running mean over 2 batches, which goes from 4 to 2. Title: 'LeNet'.")
+
+
+def test_live_loss_plot_describes_in_chinese(chinese):
+    live = LiveLossPlot(smooth=3)
+    live.add(2.0)
+    assert _alt(live.draw()).startswith("训练损失的折线图，共 1 个批量：")

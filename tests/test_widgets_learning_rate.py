@@ -181,3 +181,25 @@ def test_widget_rejects_bad_step_counts(bad):
 def test_plot_rejects_a_bad_axes():
     with pytest.raises(TypeError, match="ax must be a matplotlib Axes or None, got str"):
         plot_short_training(0.1, 30, ax="not an axes")
+
+
+def test_the_plot_describes_the_rate_and_what_the_curve_did_in_either_language():
+    import helpers
+    from helpers.alt_text import alt_text
+
+    fig, axes = plt.subplots(1, 2)
+    plot_short_training(0.1, 30, ax=axes[0])
+    plot_short_training(10.0, 30, ax=axes[1])
+    converged, blow_up = describe_run(short_training(0.1)), short_training(10.0).index(math.inf)
+    assert converged.startswith("converged: the loss went from 9.9 to ")
+    assert alt_text(fig) == (
+        f"A loss curve on a log scale for lr = 0.1. C{converged[1:]}. A loss curve on a log scale for lr = 10. "
+        f"Diverged: the loss became inf at step {blow_up} (started at 9.9). A red dashed line marks that step.")
+    helpers.set_language("zh")
+    try:
+        ax = plot_short_training(10.0, 30)
+        assert alt_text(ax.figure).startswith("学习率 lr = 10 时的损失曲线，纵轴是对数刻度。发散了：损失在第 ")
+        assert alt_text(ax.figure).endswith("红色虚线标出了这一步。")
+    finally:
+        helpers.set_language("en")
+    plt.close("all")

@@ -54,3 +54,18 @@ def test_png_output_is_a_display_data_output_holding_the_figure_as_png():
     assert small["output_type"] == "display_data" and small["data"]["text/plain"] == "<Figure>"
     png = base64.b64decode(small["data"]["image/png"])
     assert png.startswith(b"\x89PNG") and len(base64.b64decode(large["data"]["image/png"])) > len(png)
+
+
+def test_png_output_carries_the_alt_text_of_a_described_figure_only():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from helpers.alt_text import describe
+    from helpers.widgets.live import png_output
+
+    fig = Figure(figsize=(1, 1))
+    assert png_output(fig)["metadata"] == {}
+    describe(fig.add_subplot(), "An empty chart")
+    assert png_output(fig)["metadata"] == {"image/png": {"alt": "An empty chart."}}

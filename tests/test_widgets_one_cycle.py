@@ -193,3 +193,21 @@ def test_shortest_allowed_warm_up_rises_for_one_step():
 def test_widget_rejects_values_outside_its_sliders(kwargs, name):
     with pytest.raises(ValueError, match=rf"one_cycle_explorer expects {name} from .* \(the slider range\), got"):
         one_cycle_explorer(**kwargs)
+
+
+def test_the_plot_describes_the_schedule_in_either_language():
+    import helpers
+    from helpers.alt_text import alt_text
+
+    ax = plot_one_cycle(0.2, 970)
+    assert alt_text(ax.figure) == (
+        "The one-cycle schedule over 970 steps: the learning rate (solid line) rises from 0.008 to 0.2 at step 290, "
+        "then falls to 8e-07; the momentum (dashed) goes from 0.95 to 0.85, then to 0.95.")
+    helpers.set_language("zh")
+    try:
+        ax = plot_one_cycle(0.2, 100, ax=ax)  # the widget draws with the same function, shown through png_output
+        assert alt_text(ax.figure) == ("one-cycle 学习率调度，共 100 步：学习率（实线）从 0.008 升到 0.2，在第 29 步"
+                                       "达到最高，然后降到 8e-07；动量（虚线）从 0.95 变到 0.85，再变到 0.95。")
+    finally:
+        helpers.set_language("en")
+        plt.close(ax.figure)

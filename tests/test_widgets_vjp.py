@@ -130,3 +130,24 @@ def test_every_text_of_the_picture_is_readable_at_its_displayed_size():
     for dpi in (100, DPI):
         smallest = min(t.get_fontsize() for t in texts) * dpi / 72
         assert smallest >= 11, f"text of {smallest:.1f} px at {dpi} dpi"
+
+
+def test_draw_vjp_and_the_widget_describe_v_the_jacobian_and_the_product():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    import helpers
+    from helpers.alt_text import alt_text
+
+    assert alt_text(draw_vjp([0.5, -1.0], fig=Figure())) == (
+        "Three coloured grids with their numbers: v = [0.5, -1]; the 2×3 Jacobian J = [[2, 1, 0], [0, 1, 6]], whose "
+        "row i is the gradient of y_i; and v @ J = x.grad = [1, -0.5, -6], which adds v[0] times row 0 and v[1] times "
+        "row 1.")
+    helpers.set_language("zh")
+    try:
+        out = vjp_explorer().children[1]
+        assert out.outputs[1]["metadata"]["image/png"]["alt"].startswith("三个标着数字的彩色网格：v = [1, 0]；")
+    finally:
+        helpers.set_language("en")

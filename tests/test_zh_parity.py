@@ -14,7 +14,7 @@ import pytest
 
 from helpers.i18n import display_width
 from tests.test_i18n import chinese_style_problems
-from tests.zh_parity import CJK, ZH, ZH_SETUP_LINE, cells, differences, markers, source, twin
+from tests.zh_parity import CJK, ZH, ZH_SETUP_LINE, cells, describe_texts, differences, markers, source, twin
 
 ZH_NOTEBOOKS = sorted(ZH.glob("*.ipynb"))
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -162,6 +162,41 @@ def test_the_parity_check_can_fail(tmp_path, monkeypatch):
     assert "number or type" in broken(lambda cs: cs.pop(markdown[-1]))[0]
     # comments may be translated: a changed comment is no difference
     assert broken(lambda cs: cs[code[-1]].update(source=source(cs[code[-1]]) + "  # 注释")) == []
+
+
+def test_the_alt_text_rule_can_fail(tmp_path):
+    """describe()'s text is translated like a comment, but the code around it must stay the same."""
+    zh_path = ZH / "01_tensors.ipynb"
+    data = json.loads(zh_path.read_text(encoding="utf-8"))
+    index = next(i for i, c in enumerate(data["cells"]) if "describe(fig, " in source(c))
+
+    def broken(old: str, new: str) -> list[str]:
+        changed = copy.deepcopy(data)
+        cell = changed["cells"][index]
+        assert old in source(cell)
+        cell["source"] = source(cell).replace(old, new)
+        path = tmp_path / "zh" / zh_path.name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(changed), encoding="utf-8")
+        return differences(path)
+
+    assert broken("describe(fig, ", "describe(fig, ") == [], "the Chinese text beside the English one is no difference"
+    assert "the code differs" in broken("describe(fig, ", "describe(axes[0], ")[0]
+    assert "the code differs" in broken("describe(fig, ", "describe(fig, sep=")[0]
+    assert "the code differs" in broken("plt.show()", "plt.show(); describe")[0]
+    # the English alt text left untranslated in the Chinese edition
+    call = re.compile(r"describe\(fig, .*?\)\n", re.DOTALL)
+    english = call.search(source(cells(twin(zh_path))[index])).group(0)
+    found = broken(call.search(source(data["cells"][index])).group(0), english)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"cell {index}: the alt text of describe() is not in Chinese: 'Two histograms"), found
+
+
+def test_alt_texts_in_the_notebooks_follow_the_chinese_writing_rules():
+    found = [f"{notebook.name}, cell {i}: {problem}" for notebook in ZH_NOTEBOOKS
+             for i, cell in enumerate(cells(notebook)) if cell["cell_type"] == "code"
+             for text in describe_texts(source(cell)) for problem in chinese_style_problems(text)]
+    assert not found, "\n".join(found)
 
 
 def twin_cells() -> list[dict]:

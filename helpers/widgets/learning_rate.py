@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import LogFormatter
 from torch import nn
 
+from helpers.alt_text import describe, sentences
 from helpers.i18n import _
 
 N_SAMPLES = 256
@@ -130,7 +131,7 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     losses = short_training(lr, steps)
     if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 3.2))
+        _fig, ax = plt.subplots(figsize=(5.5, 3.2))
     finite = [(i, v) for i, v in enumerate(losses) if math.isfinite(v)]
     if finite:
         xs, ys = zip(*finite)
@@ -151,6 +152,12 @@ def plot_short_training(lr: float, steps: int = 30, ax: Axes | None = None) -> A
     ax.set_ylabel("loss (log scale)")
     ax.set_title(f"lr = {format_lr(lr)}: {_verdict(losses)}", fontsize=10)  # English: no CJK font for plots
     ax.grid(alpha=0.3)
+    run = describe_run(losses)
+    describe(ax, sentences(
+        _("A loss curve on a log scale for lr = {lr}.").format(lr=format_lr(lr)),
+        run[:1].upper() + run[1:],
+        _("A red dashed line marks that step.") if bad is not None else "",
+    ))
     return ax
 
 

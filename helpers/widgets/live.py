@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from helpers.alt_text import alt_text
 from helpers.i18n import _
 
 
@@ -45,11 +46,13 @@ def png_output(fig: Any, dpi: int = 100) -> dict[str, Any]:
     """Render a matplotlib Figure as a display_data output (PNG), to put in an Output widget's ``outputs``.
 
     Setting ``outputs`` (rather than drawing inside ``with out:``) also works outside a kernel, so tests can see it.
+    A described figure (``helpers.alt_text``) carries its alt text in the metadata, as ``plt.show()`` stores it.
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
+    text = alt_text(fig)
     return {
         "output_type": "display_data",
         "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": "<Figure>"},
-        "metadata": {},
+        "metadata": {"image/png": {"alt": text}} if text is not None else {},
     }

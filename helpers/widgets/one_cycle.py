@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 
+from helpers.alt_text import describe, number
 from helpers.i18n import _
 
 MAX_TOTAL_STEPS = 100_000
@@ -140,7 +141,15 @@ def _draw(ax: Axes, lrs: list[float], momentums: list[float]) -> Axes:
         ax.text(peak, 0.97, f"warm-up ends at step {peak} ", va="top", ha="right", fontsize=9, transform=where)
     ax.set_title(f"one-cycle: lr {lrs[0]:.3g} -> peak {lrs[peak]:.3g} -> final {lrs[-1]:.3g}", fontsize=10)
     ax.grid(alpha=0.3)
-    return ax
+    return describe(ax, _(
+        "The one-cycle schedule over {steps} steps: the learning rate (solid line) rises from {start} to {top} at "
+        "step {peak}, then falls to {final}; the momentum (dashed) goes from {momentum_start} to {momentum_peak}, "
+        "then to {momentum_final}."
+    ).format(
+        steps=len(lrs), start=number(lrs[0]), top=number(lrs[peak]), peak=peak, final=number(lrs[-1]),
+        momentum_start=number(momentums[0]), momentum_peak=number(momentums[peak]),
+        momentum_final=number(momentums[-1]),
+    ))
 
 
 def plot_one_cycle(
@@ -155,7 +164,7 @@ def plot_one_cycle(
         raise TypeError(f"ax must be a matplotlib Axes or None, got {type(ax).__name__}")
     lrs, momentums = one_cycle_schedule(max_lr, total_steps, pct_start, div_factor, final_div_factor)
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
+        _fig, ax = plt.subplots(figsize=(6.5, 3.2), layout="constrained")
     return _draw(ax, lrs, momentums)
 
 

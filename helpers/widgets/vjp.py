@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 import torch
 
+from helpers.alt_text import describe, number
 from helpers.i18n import _
 
 FORMULA = "y = f(x) = [x0·x1, x1 + x2²]"
@@ -100,7 +101,7 @@ def draw_vjp(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Tenso
         (fig.add_subplot(grid[0, 1]), n["J"], "J = ∂y/∂x (row i: gradient of y_i)"),
         (fig.add_subplot(grid[1, 1]), n["vJ"].reshape(1, 3), "v @ J = x.grad"),
     ]
-    limit = max(1.0, max(float(t.abs().max()) for _, t, _ in panels))
+    limit = max(1.0, max(float(t.abs().max()) for _ax, t, _title in panels))
     for ax, values, title in panels:
         ax.imshow(values.numpy(), cmap="coolwarm", vmin=-limit, vmax=limit)
         for (row, col), value in zip(
@@ -114,7 +115,14 @@ def draw_vjp(v: Sequence[float] | torch.Tensor, x: Sequence[float] | torch.Tenso
     note = fig.add_subplot(grid[1, 0])
     note.set_axis_off()
     note.text(0.5, 0.5, "v[0]·row 0\n+ v[1]·row 1", ha="center", va="center", fontsize=TEXT_PT)
-    return fig
+    return describe(fig, _(
+        "Three coloured grids with their numbers: v = {v}; the 2×3 Jacobian J = {J}, whose row i is the gradient of "
+        "y_i; and v @ J = x.grad = {vJ}, which adds v[0] times row 0 and v[1] times row 1."
+    ).format(v=_vector(n["v"]), J="[" + ", ".join(_vector(row) for row in n["J"]) + "]", vJ=_vector(n["vJ"])))
+
+
+def _vector(t: torch.Tensor) -> str:
+    return "[" + ", ".join(number(float(value) + 0.0) for value in t) + "]"
 
 
 def vjp_explorer(v: Sequence[float] = (1.0, 0.0)) -> Any:
