@@ -1,5 +1,8 @@
 """The widgets work in a real browser: JupyterLab + headless Chromium, every notebook that has a widget.
 
+JupyterLab is started the way the Chinese edition's learners start it, with ``make lab-zh`` (on a copy of the course),
+so the same run shows that its menus are in Chinese; ``tests/test_lab.py`` checks that ``make lab`` stays English.
+
 For each such notebook the test clears its outputs, runs its cells in JupyterLab (all of them up to the last
 one that makes a widget or a progress bar: ``last_cell_to_run``), and asserts that
 - no cell shows an error, and no output says "Error displaying widget";
@@ -27,7 +30,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -52,6 +54,8 @@ RUN_ALL_TIMEOUT_S = 150
 MIN_FIGURE_SCALE = 0.9
 FIGURES_ENV = "COURSE_BROWSER_FIGURES"  # set to 1 to save a screenshot of every figure, for a legibility review
 MOVE_TIMEOUT_S = 20
+# How often the test looks at the page while it waits (a cell to finish, a widget's output to change and settle)
+POLL_S = 0.1
 # The text forms of widgets that mean "the front end could not draw this widget".
 WIDGET_AS_TEXT = re.compile(
     r"\b(?:VBox|HBox|Box|IntSlider|FloatSlider|FloatLogSlider|Dropdown|Checkbox|Button|Output|Label|HTML|"
@@ -155,8 +159,9 @@ def chromium():
         playwright.stop()
 
 
-def _lab_page(browser, work: Path, command: list[str], what: str):
-    """Start JupyterLab with ``command`` + the test's options; yield a page logged into it and the served folder."""
+def _lab_page(browser, work: Path, target: str):
+    """Start JupyterLab with ``make TARGET`` on a copy of the course in ``work`` (LAB_ROOT; the test's own settings
+    and port through LAB_ARGS); yield a Chromium page logged into it, and ``work``."""
     shutil.copytree(NOTEBOOKS, work / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     _settings(work / "settings")
     port, token = free_port(), uuid.uuid4().hex
@@ -165,19 +170,15 @@ def _lab_page(browser, work: Path, command: list[str], what: str):
         f"--IdentityProvider.token={token}", "--LabApp.expose_app_in_browser=True",
         f"--LabApp.user_settings_dir={work / 'settings'}", f"--LabApp.workspaces_dir={work / 'workspaces'}",
     ]
-    if command[0] == "make":  # make passes them on to JupyterLab, and serves the copy instead of the course folder
-        command = [*command, f"LAB_ROOT={work}", "LAB_ARGS=" + " ".join(options)]
-    else:
-        command = [*command, f"--ServerApp.root_dir={work}", *options,
-                   *(["--allow-root"] if os.geteuid() == 0 else [])]
+    command = ["make", "--no-print-directory", target, f"LAB_ROOT={work}", "LAB_ARGS=" + " ".join(options)]
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(work / "runtime"))
     log = open(work / "lab.log", "w+")
-    server = subprocess.Popen(command, cwd=ROOT if command[0] == "make" else work, env=env, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     page = None
     try:
-        wait_for_server(server, base, token, log, what)
+        wait_for_server(server, base, token, log, f"make {target}")
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/lab?token={token}")
         page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started !== undefined", timeout=60_000)
@@ -193,29 +194,21 @@ def _lab_page(browser, work: Path, command: list[str], what: str):
 
 @pytest.fixture(scope="module")
 def browser_page(chromium, tmp_path_factory):
-    """A JupyterLab from this environment on a free localhost port, and one Chromium page logged into it."""
-    yield from _lab_page(chromium, tmp_path_factory.mktemp("browser"), [sys.executable, "-m", "jupyterlab"],
-                         "JupyterLab")
+    """`make lab-zh` itself (the Chinese edition's JupyterLab: the course's settings, the Chinese language pack),
+    serving a copy of the course on a free localhost port, and one Chromium page logged into it. Every notebook is
+    driven here: what this test checks (widgets drawn and moved) does not depend on the menus' language, and one
+    JupyterLab costs the budget less than two. test_lab.py checks that make lab's JupyterLab stays English."""
+    yield from _lab_page(chromium, tmp_path_factory.mktemp("browser"), "lab-zh")
 
 
-@pytest.fixture(scope="module")
-def chinese_page(chromium, tmp_path_factory):
-    """`make lab-zh` itself (its own settings, the Chinese language pack), and a Chromium page logged into it."""
-    yield from _lab_page(chromium, tmp_path_factory.mktemp("browser-zh"), ["make", "--no-print-directory", "lab-zh"],
-                         "make lab-zh")
-
-
-# JupyterLab's main menus, as `make lab` and `make lab-zh` show them.
+# JupyterLab's main menus, as the page shows them.
 MENUS = """() => Array.from(document.querySelectorAll('#jp-menu-panel .lm-MenuBar-itemLabel')).map(e => e.textContent)"""
 
 
-def test_make_lab_zh_shows_jupyterlab_in_chinese(chinese_page, browser_page):
-    """The Chinese edition's JupyterLab speaks Chinese in its own menus (the language pack, make lab-zh's settings);
-    make lab's stays English: the setting belongs to make lab-zh, not to the user's settings."""
-    chinese = chinese_page[0].evaluate(MENUS)
-    assert {"文件", "编辑", "运行", "内核", "帮助"} <= set(chinese), chinese
-    english = browser_page[0].evaluate(MENUS)
-    assert {"File", "Edit", "Run", "Kernel", "Help"} <= set(english), english
+def test_make_lab_zh_shows_jupyterlab_in_chinese(browser_page):
+    """The Chinese edition's JupyterLab speaks Chinese in its own menus (the language pack, make lab-zh's settings)."""
+    menus = browser_page[0].evaluate(MENUS)
+    assert {"文件", "编辑", "运行", "内核", "帮助"} <= set(menus), menus
 
 
 # JavaScript run in the page. `window.jupyterapp` is there because of --LabApp.expose_app_in_browser.
@@ -320,9 +313,8 @@ def english_kernel() -> dict:
 
 
 @pytest.mark.parametrize("name", notebooks_with_widgets())
-def test_widgets_render_and_respond_in_jupyterlab(request, english_kernel, name):
-    """The Chinese start page runs in `make lab-zh`, Chinese menus and all; the English notebooks in one JupyterLab."""
-    page, _ = request.getfixturevalue("chinese_page" if name.startswith("zh/") else "browser_page")
+def test_widgets_render_and_respond_in_jupyterlab(browser_page, english_kernel, name):
+    page, _ = browser_page
     _run_and_check(page, f"notebooks/{name}", MOVE_TIMEOUT_S, last_cell_to_run(NOTEBOOKS / name),
                    None if name.startswith("zh/") else english_kernel)
 
@@ -423,7 +415,7 @@ def _check_notebook(page, panel_id: str, name: str, shot: Path, move_timeout_s: 
     deadline = time.monotonic() + RUN_ALL_TIMEOUT_S
     state = "running"
     while state == "running" and time.monotonic() < deadline:
-        time.sleep(0.25)
+        time.sleep(POLL_S)
         state = page.evaluate(RUN_STATE, [panel_id, last])
     cells = page.evaluate(CELL_REPORT, panel_id)
     for cell in cells:
@@ -562,7 +554,7 @@ def _wait_for_change(widget, before: dict, timeout_s: float) -> dict | None:
     deadline = time.monotonic() + timeout_s
     last = before
     while time.monotonic() < deadline:
-        widget.page.wait_for_timeout(250)
+        widget.page.wait_for_timeout(POLL_S * 1000)
         now = widget.evaluate(DRIVEN)
         settled = now == last
         last = now

@@ -98,6 +98,10 @@ def test_make_lab_serves_the_start_notebook(lab):
     # the whole course is served, not only the start page's folder: both editions, README, TEACHING
     for path in ("README.md", "README.zh-CN.md", "TEACHING.md", "notebooks/zh/00_start_here.ipynb"):
         assert get(f"{base}/api/contents/{path}?content=0", token)[0] == 200, path
+    # JupyterLab's own menus stay English here: Chinese is make lab-zh's default only (tests/test_browser.py)
+    status, body = get(f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin", token)
+    plugin = json.loads(body)
+    assert plugin["schema"]["properties"]["locale"]["default"] == "default" and "locale" not in plugin["settings"]
     # ...and the browser would open the start page (the server writes the page it opens into its runtime folder)
     opened = [f.read_text() for f in runtime.glob("jpserver-*-open*.html")]
     assert any(f"lab/tree/{START_NOTEBOOK}" in page for page in opened), opened
