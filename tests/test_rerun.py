@@ -1,8 +1,14 @@
-"""The re-run check (tests/nbval_rerun.py) finds what it should, on a small notebook made here.
+"""The nbval plugin (tests/nbval_rerun.py) finds what it should, on small notebooks made here.
 
-The check itself runs inside nbval on every notebook of the course (``make test``); this test proves that it can
-fail: a cell that shows something else when run again and a cell that raises when run again are reported, while
-a cell tagged ``rerun-changes`` or ``rerun-once``, fresh random numbers and an ignored output are not.
+Its checks run inside nbval on every notebook of the course (``make test``); these tests prove that each can fail:
+- the re-run check: a cell that shows something else when run again and a cell that raises when run again are
+  reported, while a cell tagged ``rerun-changes`` or ``rerun-once``, fresh random numbers and an ignored output are not;
+- the learner's path after the end: an exercise that rebinds a lesson's name, training that steps a stale optimizer,
+  state that outlives the kernel's names;
+- the deprecation gate in every notebook's kernel (tests/deprecations.py): a deprecated torch call fails its cell.
+
+All the small notebooks run in one pytest under the plugin (``plugin_run``): each pytest and kernel costs make test
+seconds.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from classroom.notebook import CHECK_CALL
 from tests.nbval_rerun import RERUN_CHANGES, RERUN_ONCE, TRAINS
@@ -30,28 +37,33 @@ def _cell(source: str, text: str | None = None, tags: tuple[str, ...] = ()) -> n
     return made
 
 
-def test_the_check_reports_re_run_hazards_and_nothing_else(tmp_path):
-    nb = nbformat.v4.new_notebook(cells=[
-        _cell("import random\nrandom.seed(0)\nstack, counter, total, launched = [1], 0, 0, 1"),
-        _cell("random.random()", "0.8444218515250481"),  # new random numbers on a re-run are fine
-        _cell("total += 1\ntotal", "1"),  # a hazard: 2 the second time
-        _cell("counter += 1\ncounter", "1", tags=(RERUN_CHANGES,)),  # on purpose, and tagged
-        _cell("# NBVAL_IGNORE_OUTPUT\nstack.pop()", "1"),  # IndexError the second time
-        _cell("del launched", tags=(RERUN_ONCE,)),  # NameError if it ran twice: tagged, it runs once
-    ])
-    nbformat.write(nb, tmp_path / "small.ipynb")
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.nbval_rerun", "--nbval", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(tmp_path), "-q", "-rf",
-         str(tmp_path / "small.ipynb")],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=120,
-    )
-    failed = sorted(line.split("::")[1].split()[0] + " " + line.split("::")[1].split()[1]
-                    for line in run.stdout.splitlines() if line.startswith("FAILED"))
-    assert failed == ["Cell 2", "Cell 4"], run.stdout[-3000:]
-    details = run.stdout.split("short test summary info")[0]  # the summary repeats the messages on CI (no cut)
-    assert details.count("Run a second time in a row") == 2, run.stdout[-3000:]
-    assert "2 failed, 4 passed" in run.stdout, run.stdout[-3000:]
+HAZARDS = [
+    _cell("import random\nrandom.seed(0)\nstack, counter, total, launched = [1], 0, 0, 1"),
+    _cell("random.random()", "0.8444218515250481"),  # new random numbers on a re-run are fine
+    _cell("total += 1\ntotal", "1"),  # a hazard: 2 the second time
+    _cell("counter += 1\ncounter", "1", tags=(RERUN_CHANGES,)),  # on purpose, and tagged
+    _cell("# NBVAL_IGNORE_OUTPUT\nstack.pop()", "1"),  # IndexError the second time
+    _cell("del launched", tags=(RERUN_ONCE,)),  # NameError if it ran twice: tagged, it runs once
+]
+# The gate: the same filters as pyproject's filterwarnings apply in the kernel; a deprecated call fails its cell.
+OLD_API = [nbformat.v4.new_code_cell("import torch\nx = 1"),
+           nbformat.v4.new_code_cell("with torch.cuda.amp.autocast(enabled=False):\n    y = 2"),
+           nbformat.v4.new_code_cell("import numpy as np\nz = np.zeros(2)")]
+
+
+def test_the_check_reports_re_run_hazards_and_nothing_else(plugin_run):
+    outcomes, out = plugin_run
+    assert outcomes["hazards"] == {"Cell 0": "PASSED", "Cell 1": "PASSED", "Cell 2": "FAILED", "Cell 3": "PASSED",
+                                   "Cell 4": "FAILED", "Cell 5": "PASSED"}, out[-3000:]
+    details = out.split("short test summary info")[0]  # the summary repeats the messages on CI (no cut)
+    assert details.count("Run a second time in a row") == 2, out[-3000:]
+
+
+def test_the_deprecation_gate_runs_in_every_notebook_kernel(plugin_run):
+    """A deprecated call in a cell fails it under make test's nbval, as it fails a unit test (test_deprecations.py)."""
+    outcomes, out = plugin_run
+    assert outcomes["old_api"] == {"Cell 0": "PASSED", "Cell 1": "FAILED", "Cell 2": "PASSED"}, out[-3000:]
+    assert "FutureWarning" in out and "torch.amp.autocast" in out, out[-3000:]
 
 
 def _markdown(text: str) -> nbformat.NotebookNode:
@@ -66,23 +78,34 @@ def _printed(source: str, text: str = "", tags: tuple[str, ...] = ()) -> nbforma
     return made
 
 
-def _learner_path_failures(tmp_path, notebooks: dict[str, list]) -> tuple[dict[str, list[str]], str]:
-    """Run small Chinese-twin notebooks under nbval with the plugin, in one pytest; return (failed items, output)."""
-    folder = tmp_path / "notebooks" / "zh"
-    folder.mkdir(parents=True)
-    for name, cells in notebooks.items():
-        nbformat.write(nbformat.v4.new_notebook(cells=cells), folder / f"{name}.ipynb")
+@pytest.fixture(scope="module")
+def plugin_run(tmp_path_factory) -> tuple[dict[str, dict[str, str]], str]:
+    """Every small notebook of this module under nbval with the plugin, in one pytest: the re-run check's and the
+    gate's notebooks in the folder, the learner path's as Chinese twins (notebooks/zh/, where that pass runs).
+    Returns each notebook's items with their outcome (PASSED, FAILED), and pytest's output."""
+    folder = tmp_path_factory.mktemp("plugin")
+    twins = folder / "notebooks" / "zh"
+    twins.mkdir(parents=True)
+    notebooks = {folder / "hazards.ipynb": HAZARDS, folder / "old_api.ipynb": OLD_API,
+                 **{twins / f"{name}.ipynb": cells for name, cells in LEARNER_PATHS.items()}}
+    for path, cells in notebooks.items():
+        nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     run = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "tests.nbval_rerun", "--nbval", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(tmp_path), "-q", "-rf", str(folder)],
-        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=180,
+         "-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", str(folder), "-q", "-rA", str(folder)],
+        cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=300,
     )
-    failed: dict[str, list[str]] = {name: [] for name in notebooks}
-    for line in run.stdout.splitlines():
-        if line.startswith("FAILED"):
-            path, item = line.split(" - ")[0].removeprefix("FAILED ").split("::", 1)
-            failed[Path(path).stem].append(item.strip())
-    return failed, run.stdout
+    outcomes: dict[str, dict[str, str]] = {path.stem: {} for path in notebooks}
+    for line in run.stdout.split("short test summary info")[-1].splitlines():
+        if line.startswith(("PASSED ", "FAILED ")):
+            outcome, _, rest = line.partition(" ")
+            path, item = rest.split(" - ")[0].split("::", 1)
+            outcomes[Path(path).stem][item.strip()] = outcome
+    return outcomes, run.stdout
+
+
+def learner_path_failures(outcomes: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+    return {name: [item for item, outcome in outcomes[name].items() if outcome == "FAILED"] for name in LEARNER_PATHS}
 
 
 SETUP = ("limit = 3\n"
@@ -94,34 +117,37 @@ def _exercise(solution: str) -> list[nbformat.NotebookNode]:
             _markdown(f"<details><summary>Solution</summary>\n\n```python\n{solution}\n```\n\n</details>")]
 
 
-def test_the_learner_path_after_the_end_finds_what_it_should_and_nothing_else(tmp_path):
-    """Solve the exercises, re-run single cells from the end, Run All again: each hazard below is caught."""
-    failed, out = _learner_path_failures(tmp_path, {
-        "survives": [
-            _cell(SETUP),
-            _printed("print(list(range(limit)))", "[0, 1, 2]\n"),
-            _cell("import torch\nnet = torch.nn.Linear(2, 1)\noptimizer = torch.optim.SGD(net.parameters(), lr=0.1)\n"
-                  "optimizer.zero_grad()\nnet(torch.ones(1, 2)).sum().backward()\noptimizer.step()",
-                  tags=("trains:net",)),
-            *_exercise("answer = limit + 2"),
-        ],
-        # an exercise rebinds a lesson's name: the cell above it then raises when re-run on its own
-        "rebinds": [_cell(SETUP), _printed("print(list(range(limit)))", "[0, 1, 2]\n"),
-                    *_exercise("limit = 'five'\nanswer = 5")],
-        # re-running training after a later cell replaced the net steps the old net's optimizer (06's bug)
-        "stale": [
-            _cell(SETUP),
-            _cell("import torch\nnet = torch.nn.Linear(2, 1)\noptimizer = torch.optim.SGD(net.parameters(), lr=0.1)"),
-            _cell("optimizer.zero_grad()\nnet(torch.ones(1, 2)).sum().backward()\noptimizer.step()",
-                  tags=("trains:net",)),
-            _cell("net = torch.nn.Linear(2, 1)"),
-        ],
-        # state that outlives the kernel's names (a file): Run All again prints something other than stored
-        "outlives": [_cell(SETUP), _printed("from pathlib import Path\nprint('old' if Path('marker').exists() else "
-                                            "'new')\nPath('marker').touch()", "new\n")],
-    })
-    assert failed == {"survives": [], "rebinds": ["learner path"], "stale": ["learner path"],
-                      "outlives": ["learner path"]}, out[-4000:]
+LEARNER_PATHS = {
+    "survives": [
+        _cell(SETUP),
+        _printed("print(list(range(limit)))", "[0, 1, 2]\n"),
+        _cell("import torch\nnet = torch.nn.Linear(2, 1)\noptimizer = torch.optim.SGD(net.parameters(), lr=0.1)\n"
+              "optimizer.zero_grad()\nnet(torch.ones(1, 2)).sum().backward()\noptimizer.step()",
+              tags=("trains:net",)),
+        *_exercise("answer = limit + 2"),
+    ],
+    # an exercise rebinds a lesson's name: the cell above it then raises when re-run on its own
+    "rebinds": [_cell(SETUP), _printed("print(list(range(limit)))", "[0, 1, 2]\n"),
+                *_exercise("limit = 'five'\nanswer = 5")],
+    # re-running training after a later cell replaced the net steps the old net's optimizer (06's bug)
+    "stale": [
+        _cell(SETUP),
+        _cell("import torch\nnet = torch.nn.Linear(2, 1)\noptimizer = torch.optim.SGD(net.parameters(), lr=0.1)"),
+        _cell("optimizer.zero_grad()\nnet(torch.ones(1, 2)).sum().backward()\noptimizer.step()",
+              tags=("trains:net",)),
+        _cell("net = torch.nn.Linear(2, 1)"),
+    ],
+    # state that outlives the kernel's names (a file): Run All again prints something other than stored
+    "outlives": [_cell(SETUP), _printed("from pathlib import Path\nprint('old' if Path('marker').exists() else "
+                                        "'new')\nPath('marker').touch()", "new\n")],
+}
+
+
+def test_the_learner_path_after_the_end_finds_what_it_should_and_nothing_else(plugin_run):
+    """Solve the exercises, re-run single cells from the end, Run All again: each hazard in LEARNER_PATHS is caught."""
+    outcomes, out = plugin_run
+    assert learner_path_failures(outcomes) == {"survives": [], "rebinds": ["learner path"], "stale": ["learner path"],
+                                               "outlives": ["learner path"]}, out[-4000:]
     assert "re-run on its own after the end, it raised TypeError" in out, out[-4000:]
     assert "did not change the parameters of the net now in scope" in out, out[-4000:]
     assert "Cell 1: Cell outputs differ" in out, out[-4000:]
