@@ -17,7 +17,7 @@ STAMP  := $(VENV)/.installed-python$(PYTHON_VERSION)
 # Jupyter refuses to start as root (containers, CI) unless told it is on purpose.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help setup lab lab-zh test site site-test canary outputs translations student grade grade-arguments hub collect return hub-test clean-venv
+.PHONY: help setup lab lab-zh test browser-test site site-test canary outputs translations student grade grade-arguments hub collect return hub-test clean-venv
 
 help:
 	@echo "make lab      set up .venv if needed, then open the course in JupyterLab"
@@ -25,6 +25,7 @@ help:
 	@echo "make test     set up .venv if needed, then run unit tests and every notebook (strict nbval, smoke mode)"
 	@echo "make hub ROSTER=roster.csv [ADMIN=teacher] [HUB_IP=127.0.0.1] [HUB_PORT=8000]  serve the course to a class with JupyterHub (as root; TEACHING.md)"
 	@echo "make collect LESSON=01 / make return LESSON=01  collect the class's notebooks from their homes / return the feedback"
+	@echo "make browser-test  JupyterLab (started with make lab-zh) in headless Chromium: every widget drawn and moved (CI runs it)"
 	@echo "make site     build the course's reading site, both languages, offline, into build/site/ (README: Reading the course on the web)"
 	@echo "make site-test  build the site and test it (every page in Chromium with other hosts blocked, search, language switch)"
 	@echo "make canary   the course on the newest torch/torchvision pair, numpy, matplotlib, JupyterLab and ipywidgets (.venv-canary), deprecations as errors; prints a table"
@@ -81,9 +82,15 @@ $(SITE_STAMP): $(STAMP) requirements-site.txt
 site: $(SITE_STAMP)
 	$(BIN)/python tools/build_site.py
 
-# Builds the site into a temporary folder and checks it (tests/test_site.py; Chromium as in make test's browser test).
+# Builds the site into a temporary folder and checks it (tests/test_site.py; Chromium as in make browser-test).
 site-test: $(SITE_STAMP)
 	COURSE_SITE_TEST=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" tests/test_site.py
+
+# The browser test (tests/test_browser.py): JupyterLab, started with make lab-zh on a copy of the course, driven by
+# headless Chromium; every notebook with a widget runs, every widget is drawn and moved. About a minute, so make
+# test leaves it out (its 3-minute budget); CI runs both.
+browser-test: setup
+	COURSE_BROWSER_RUN=1 COURSE_SMOKE=1 COURSE_DATA_DIR="$(CURDIR)/data" OMP_NUM_THREADS=1 $(BIN)/python -m pytest -o addopts="-p no:cacheprovider -rs" tests/test_browser.py
 
 # A class on JupyterHub from this machine (TEACHING.md, "A class on JupyterHub"; as root): a server per student,
 # each its own Unix account; collect copies each student's lesson notebook into build/submissions/lesson-NN/ for

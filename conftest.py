@@ -10,30 +10,28 @@ pytest_plugins = ["tests.nbval_rerun"]
 _notebook_seconds: dict[str, float] = defaultdict(float)
 
 
+# Unit-test files that take longest (a grading run, nbval in a subprocess, a second virtual environment): handed out
+# with the notebooks, so that neither worker is left with one of them at the end.
+HEAVY_UNIT_FILES = ["tests/test_classroom_grade.py", "tests/test_rerun.py", "tests/test_without_install.py"]
+
+
 def pytest_collection_modifyitems(items) -> None:
     """Hand out the longest runs first, so that make test's two workers finish together (its 3-minute budget).
 
-    Order: the browser test, the notebooks (later ones are heavier, so in reverse), then the unit tests. xdist
-    gives each worker two files at the start, and the browser test's worker gets the 1st and the 3rd: the 3rd
-    is the lightest unit-test file, not a notebook that would wait ~2 minutes behind the browser test.
-    make test passes --no-loadscope-reorder, so xdist keeps this order; the sort is stable, so every file keeps
-    its own order (a notebook's cells run top to bottom).
+    Order: the notebooks (later ones are heavier, so in reverse), with the heaviest unit-test files after the two
+    heaviest notebooks, then the other unit tests. make test passes --no-loadscope-reorder, so xdist keeps this
+    order; the sort is stable, so every file keeps its own order (a notebook's cells run top to bottom).
     """
     def file_of(item) -> str:
         return item.nodeid.split("::", 1)[0]
 
     files = list(dict.fromkeys(file_of(item) for item in items))
-    browser = [f for f in files if f == "tests/test_browser.py"]
     # by lesson number, later (heavier) lessons first; an edition (notebooks/zh/) after the English twin
     notebooks = sorted((f for f in files if f.endswith(".ipynb")), key=lambda f: (f.rsplit("/", 1)[-1], -f.count("/")),
                        reverse=True)
-    units = [f for f in files if f not in browser and f not in notebooks]
-    if browser and notebooks and units:
-        lightest = min(units, key=lambda f: sum(file_of(item) == f for item in items))
-        units.remove(lightest)
-        order = browser + notebooks[:1] + [lightest] + notebooks[1:] + units
-    else:
-        order = browser + notebooks + units
+    heavy = [f for f in HEAVY_UNIT_FILES if f in files]
+    units = [f for f in files if f not in notebooks and f not in heavy]
+    order = notebooks[:2] + heavy + notebooks[2:] + units
     rank = {f: i for i, f in enumerate(order)}
     items.sort(key=lambda item: rank[file_of(item)])
 

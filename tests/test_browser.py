@@ -14,7 +14,8 @@ one that makes a widget or a progress bar: ``last_cell_to_run``), and asserts th
   last widget are measured against the width of the page's output area.
 On failure it saves a screenshot under the data folder (``browser-test/``) and names it in the message.
 
-It needs Chromium (Debian: ``apt-get install chromium``; elsewhere set ``COURSE_CHROMIUM`` to a Chrome or
+``make browser-test`` runs it (about a minute); ``make test`` leaves it out, to stay within its 3-minute budget, and
+CI runs both. It needs Chromium (Debian: ``apt-get install chromium``; elsewhere set ``COURSE_CHROMIUM`` to a Chrome or
 Chromium binary); without one it is skipped with that advice. ``.ci/run`` installs Chromium, so CI always
 runs it (``COURSE_BROWSER_TEST=required`` turns the skip into a failure there).
 The notebooks are copied to a temporary folder first, so nothing the browser does can change them. The English
@@ -38,17 +39,17 @@ import nbformat
 import pytest
 
 from helpers.config import data_dir
+from tests.chromium import CHROMIUM_ARGS, chromium_or_skip
 from tests.test_lab import free_port, stop, wait_for_server
+
+# make test leaves this module out (it keeps make test within its time budget): make browser-test runs it, and CI.
+RUN_ENV = "COURSE_BROWSER_RUN"
+if os.environ.get(RUN_ENV) != "1":
+    pytest.skip("the browser test (JupyterLab + Chromium, about a minute) runs with make browser-test",
+                allow_module_level=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-CHROMIUM_ENV = "COURSE_CHROMIUM"
-REQUIRED_ENV = "COURSE_BROWSER_TEST"
-# Chromium flags for a closed network and a root user (CI), as Debian's headless Chromium needs them.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]
 RUN_ALL_TIMEOUT_S = 150
 # A figure drawn narrower than this share of its own width has been shrunk to fit: its text gets too small.
 MIN_FIGURE_SCALE = 0.9
@@ -65,17 +66,6 @@ WIDGET_AS_TEXT = re.compile(
 # A tqdm bar that fell back to text: "12%|█▏   | 1/8".
 TEXT_PROGRESS_BAR = re.compile(r"\d+%\|")
 USES_WIDGETS = re.compile(r"ipywidgets|helpers\.widgets|\btqdm\b|\binteract\(")
-
-
-def find_chromium() -> str | None:
-    """Return the Chromium to drive: COURSE_CHROMIUM, else the first chromium/chrome on PATH."""
-    explicit = os.environ.get(CHROMIUM_ENV, "").strip()
-    if explicit:
-        return explicit
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"):
-        if found := shutil.which(name):
-            return found
-    return None
 
 
 # Of the Chinese edition only the start page is driven here: every Chinese notebook's code is token for token its
@@ -137,15 +127,7 @@ def _settings(folder: Path) -> None:
 @pytest.fixture(scope="module")
 def chromium():
     """Headless Chromium, driven by Playwright, for the module's pages."""
-    found = find_chromium()
-    if found is None or not Path(found).exists():
-        reason = (
-            "no Chromium found for the browser test of the widgets; install it (Debian/Ubuntu: "
-            f"sudo apt-get install chromium) or set {CHROMIUM_ENV}=/path/to/chrome, then run make test again"
-        )
-        if os.environ.get(REQUIRED_ENV, "").strip().lower() == "required":
-            pytest.fail(f"{REQUIRED_ENV}=required, but {reason}")
-        pytest.skip(reason)
+    found = chromium_or_skip("the browser test of the widgets", "make browser-test")
     from playwright.sync_api import sync_playwright
 
     playwright = sync_playwright().start()

@@ -3,7 +3,8 @@
 Each fixture is the student edition of notebooks/01_tensors.ipynb (what a learner gets) with some exercise cells
 edited. Every edit says which grade it must get; the hints a learner must read are computed independently, by running
 the same code in this process (tests/exercise_harness.py), so the whole expected gradebook comes from the fixtures'
-definitions. Kernels are the cost: one grader call, two jobs; the unreadable and wrong-lesson files need none.
+definitions. Kernels are the cost: one grader call, three jobs (several fixtures wait out a time limit or a kernel's
+restart, and three kernels overlap those waits: 30 s to 22 s alone); the unreadable and wrong-lesson files need none.
 """
 
 from __future__ import annotations
@@ -271,7 +272,7 @@ SANDBOX_ARGS = [] if SANDBOXED else ["--no-sandbox"]
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Write the fixtures, grade them in one call with two jobs, and keep what the grader wrote and printed."""
+    """Write the fixtures, grade them in one call with three jobs, and keep what the grader wrote and printed."""
     submissions = tmp_path_factory.mktemp("submissions")
     for file, (language, edits) in FIXTURES.items():
         nbformat.write(make_fixture(language, edits, file), submissions / file)
@@ -299,7 +300,7 @@ def graded(tmp_path_factory):
         patch.setattr(grade, "PROBE_SECONDS", 1)
         patch.setattr(grade, "CELL_OUTPUT_LIMIT", CELL_OUTPUT_LIMIT)
         patch.setattr(grade, "NOTEBOOK_OUTPUT_LIMIT", NOTEBOOK_OUTPUT_LIMIT)
-        code = grade.main([str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "2",
+        code = grade.main([str(submissions), "--lesson", "01", "--out", str(out), "--jobs", "3",
                            "--cell-timeout", str(CELL_LIMIT), "--no-progress", *SANDBOX_ARGS])
     after = (_snapshot(sorted(submissions.iterdir())), _snapshot(_tracked_files()))
     return {"code": code, "out": out, "printed": printed.getvalue(), "warned": warned.getvalue(), "before": before,

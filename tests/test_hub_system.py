@@ -30,7 +30,7 @@ import requests
 from classroom import grade, sandbox
 from classroom.hub import student_edition
 from classroom.notebook import check_calls, exercises, with_answer
-from tests.test_browser import CHROMIUM_ARGS, find_chromium
+from tests.chromium import CHROMIUM_ARGS, find_chromium
 from tests.test_lab import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,7 +23,7 @@ if os.environ.get("COURSE_SITE_TEST") != "1":
     pytest.skip("the reading site's tests need Sphinx (requirements-site.txt): run make site-test",
                 allow_module_level=True)
 
-from tests.test_browser import CHROMIUM_ARGS, CHROMIUM_ENV, REQUIRED_ENV, find_chromium  # noqa: E402
+from tests.chromium import CHROMIUM_ARGS, chromium_or_skip  # noqa: E402
 from tools import build_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -269,13 +269,7 @@ def served(site):
 @pytest.fixture(scope="module")
 def browser(served):
     """Chromium with every request that leaves the site blocked and written down, and everything that went wrong."""
-    chromium = find_chromium()
-    if chromium is None or not Path(chromium).exists():
-        reason = (f"no Chromium found for the site's browser test; install it (Debian/Ubuntu: sudo apt-get install "
-                  f"chromium) or set {CHROMIUM_ENV}=/path/to/chrome")
-        if os.environ.get(REQUIRED_ENV, "").strip().lower() == "required":
-            pytest.fail(f"{REQUIRED_ENV}=required, but {reason}")
-        pytest.skip(reason)
+    chromium = chromium_or_skip("the site's browser test", "make site-test")
     from playwright.sync_api import sync_playwright
 
     seen = {"outside": [], "errors": [], "failed": []}
