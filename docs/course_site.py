@@ -71,15 +71,15 @@ def image_descriptions(srcdir: Path) -> dict[str, str]:
     return found
 
 
-def _read_descriptions(app) -> None:
+def _read_sources(app) -> None:
+    """Once a build: the alt texts of this edition's figures, and the pages the other edition has."""
     app.env.course_alt_text = image_descriptions(Path(app.srcdir))
+    other = Path(app.srcdir).parent / EDITIONS[app.config.course_site_language].other
+    app.env.course_twin_pages = {p.stem for p in other.glob("*.*")}
 
 
 def _set_alt_text(app, doctree) -> None:
-    descriptions = getattr(app.env, "course_alt_text", None)
-    if descriptions is None:  # a build that reuses an environment pickled without it
-        _read_descriptions(app)
-        descriptions = app.env.course_alt_text
+    descriptions = app.env.course_alt_text
     for image in doctree.findall(nodes.image):
         alt = descriptions.get(Path(image.get("uri", "")).stem)
         if alt and not image.get("alt"):
@@ -108,8 +108,8 @@ def _search_options(app, config) -> None:
 
 def _page_context(app, pagename, templatename, context, doctree) -> None:
     edition = EDITIONS[app.config.course_site_language]
-    twin_pages = {p.stem for p in (Path(app.srcdir).parent / edition.other).glob("*.*")}
-    target = pagename if pagename in twin_pages or pagename in ("search", "genindex") else "index"
+    twins = app.env.course_twin_pages
+    target = pagename if pagename in twins or pagename in ("search", "genindex") else "index"
     context["course_twin_url"] = f"../{edition.other}/{target}.html"
     context["course_twin_label"] = edition.switch_label
     context["course_twin_lang"] = edition.switch_lang
@@ -142,7 +142,7 @@ def setup(app):
 
     app.add_config_value("course_site_language", os.environ.get("COURSE_SITE_LANGUAGE", "en"), "html")
     app.connect("config-inited", _search_options)
-    app.connect("builder-inited", _read_descriptions)
+    app.connect("builder-inited", _read_sources)
     app.connect("doctree-read", _set_alt_text)
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _copy_mathjax)

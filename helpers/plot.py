@@ -134,6 +134,16 @@ def _title_sentence(title: str | None) -> str:
     return _("Title: '{title}'.").format(title=title) if title else ""
 
 
+def _class_name(index: int | torch.Tensor, class_names: Sequence[str] | None) -> str:
+    """The name of class ``index`` (its number without class_names); an index outside class_names is an error."""
+    index = int(index)
+    if class_names is None:
+        return str(index)
+    if not 0 <= index < len(class_names):
+        raise ValueError(f"class index {index} is outside class_names (length {len(class_names)})")
+    return str(class_names[index])
+
+
 def show_images(
     images: torch.Tensor,
     labels: Sequence[int] | torch.Tensor | None = None,
@@ -169,12 +179,7 @@ def show_images(
         raise ValueError("predictions need labels to compare against; pass labels too")
 
     def name_of(index: int) -> str:
-        index = int(index)
-        if class_names is None:
-            return str(index)
-        if not 0 <= index < len(class_names):
-            raise ValueError(f"class index {index} is outside class_names (length {len(class_names)})")
-        return str(class_names[index])
+        return _class_name(index, class_names)
 
     images = _pixels(images, mean, std, "show_images", stacklevel=3)
     cols = min(ncols, n)
@@ -441,10 +446,7 @@ def show_misclassified(
         return None
     fig = show_images(images[wrong], labels_t[wrong], class_names, preds_t[wrong], mean=mean, std=std, ncols=ncols)
 
-    def name_of(index: torch.Tensor) -> str:
-        return str(class_names[int(index)]) if class_names is not None else str(int(index))
-
-    pairs = [f"{name_of(preds_t[i])} ({name_of(labels_t[i])})" for i in wrong]
+    pairs = [f"{_class_name(preds_t[i], class_names)} ({_class_name(labels_t[i], class_names)})" for i in wrong]
     return describe(fig, _(
         "{shown} of the {wrong} misclassified images among {total}, each titled 'prediction (true label)': {pairs}."
     ).format(shown=len(pairs), wrong=all_wrong.numel(), total=images.shape[0], pairs=listing(pairs)))

@@ -23,6 +23,7 @@ Staged files are rewritten only when their text changes, so a second build re-re
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import posixpath
@@ -73,8 +74,9 @@ class Page:
     name: str  # the page's name on the site, the same in both editions where there is a twin
 
 
-def pages(language: str) -> list[Page]:
-    """The pages of one edition, landing page first."""
+@functools.cache
+def pages(language: str) -> tuple[Page, ...]:
+    """The pages of one edition, landing page first (read once: every link of every page is looked up here)."""
     folder = "notebooks" if language == "en" else "notebooks/zh"
     lessons = sorted(p.name for p in (ROOT / folder).glob("*.ipynb") if LESSON.match(p.name))
     readme, teaching = ("README.md", "TEACHING.md") if language == "en" else ("README.zh-CN.md", "TEACHING.zh-CN.md")
@@ -82,7 +84,7 @@ def pages(language: str) -> list[Page]:
              Page(teaching, "teaching")]
     if language == "zh":
         found.append(Page("notebooks/zh/术语表.md", "glossary"))
-    return found
+    return tuple(found)
 
 
 def other(language: str) -> str:
